@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("partners/", views.CityListView.as_view(), name="city-list"),
+    path("partners/<slug:slug>/", views.CityDetailView.as_view(), name="city-detail"),
+]
