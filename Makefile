@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DJANGO_DEBUG=1
 
-.PHONY: install run test lock lint messages
+.PHONY: install run test lock lint messages e2e vnu
 
 # Reinstall only when the lock file changes.
 $(VENV)/.installed: requirements.lock
@@ -21,6 +21,19 @@ run: install
 
 test: install
 	$(DEV) $(BIN)/python -m pytest
+
+# The Nu Html Checker for tests/test_valid_html.py, kept out of git in .cache/vnu/.
+# --ignore-scripts: its postinstall would try to download a Java; the machine's Java 17 runs it.
+VNU_VERSION := 26.9.27
+VNU_JAR := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	npm install --prefix .cache/vnu --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION)
+
+vnu: $(VNU_JAR)
+
+# Real-browser tests (Debian's /usr/bin/chromium) and HTML validation only; screenshots/.
+e2e: install vnu
+	$(DEV) $(BIN)/python -m pytest tests/e2e tests/test_valid_html.py
 
 lint: install
 	$(BIN)/ruff check .

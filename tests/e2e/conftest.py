@@ -1,0 +1,90 @@
+"""Real-browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+No browser is ever downloaded: the launch points at the system Chromium. Where it is
+missing the whole folder is skipped with one line of reason, except in CI, where a
+missing browser must fail the run instead of passing it quietly.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+if not CHROMIUM.exists():
+    if IN_CI:
+        raise pytest.UsageError(
+            f"CI needs {CHROMIUM} for the browser tests (apt-get install chromium)"
+        )
+    pytest.skip(
+        f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)",
+        allow_module_level=True,
+    )
+
+# Playwright's sync API runs an event loop in the test thread; the tests also use the
+# ORM directly (set-up data, checking what the admin saved), which Django would refuse.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from django.core.management import call_command  # noqa: E402
+
+from .pages import Site  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    # Korean first, as the city's own visitors send it; tests pick the language by URL.
+    return {**browser_context_args, "locale": "ko-KR", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def demo_data(transactional_db: None) -> None:
+    """The countries and the Daejeon partners, as `make run` loads them."""
+    call_command("load_demo_data", verbosity=0)
+
+
+@pytest.fixture
+def site(live_server, demo_data: None) -> Iterator[Site]:
+    yield Site(live_server.url)
+
+
+@pytest.fixture
+def staff_password() -> str:
+    return "e2e-Staff-passw0rd"
+
+
+@pytest.fixture
+def staff_user(transactional_db: None, staff_password: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser(
+        username="staff", email="staff@example.org", password=staff_password
+    )
