@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from partners.models import City, HomeCity
 
@@ -19,9 +20,14 @@ class Command(BaseCommand):
         partners, home = City.objects.count(), HomeCity.objects.exists()
         if partners or home:
             reason = (
-                _("it already has %(count)d partner(s)") % {"count": partners}
+                ngettext(
+                    "the database already has %(count)d partner",
+                    "the database already has %(count)d partners",
+                    partners,
+                )
+                % {"count": partners}
                 if partners
-                else _("it already has a home city")
+                else _("the database already has a home city")
             )
             self.stdout.write(_("Demo data not loaded: %(reason)s.") % {"reason": reason})
             return
