@@ -10,27 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+from tests.conftest import CHROMIUM
 
-if not CHROMIUM.exists():
-    if IN_CI:
-        raise pytest.UsageError(
-            f"CI needs {CHROMIUM} for the browser tests (apt-get install chromium)"
-        )
-    pytest.skip(
-        f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)",
-        allow_module_level=True,
-    )
+from .pages import Site
 
 # Playwright's sync API runs an event loop in the test thread; the tests also use the
 # ORM directly (set-up data, checking what the admin saved), which Django would refuse.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from django.core.management import call_command  # noqa: E402
-
-from .pages import Site  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -40,6 +28,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_is_installed() -> None:
+    # Reached without Chromium only in CI: tests/conftest.py skips this folder elsewhere.
+    if not CHROMIUM.exists():
+        pytest.fail(f"CI needs {CHROMIUM} for the browser tests (apt-get install chromium)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
