@@ -15,6 +15,9 @@ from .models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
 admin.site.site_header = _("Partner cities administration")
 admin.site.site_title = _("Partner cities admin")
 admin.site.index_title = _("Partner city records")
+# The partner list has seven columns and a filter panel; the side menu would push some off
+# a laptop screen, and the index page and breadcrumbs already lead everywhere it does.
+admin.site.enable_nav_sidebar = False
 
 
 class KindFilter(admin.SimpleListFilter):

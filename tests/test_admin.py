@@ -372,3 +372,39 @@ def test_admin_login_follows_the_browser_language(client, language, word):
     response = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.headers["Content-Language"] == language
     assert word in response.content.decode()
+
+
+def test_a_new_partner_can_be_added_with_its_agreement_history_in_one_save(admin_client):
+    ukraine = make_country()
+    add_url = reverse("admin:partners_city_add")
+    data = form_data(admin_client.get(add_url)) | {
+        "name_en": "Odesa",
+        "name_ko": "오데사",
+        "slug": "odesa",
+        "country": str(ukraine.pk),
+        "agreements-TOTAL_FORMS": "2",
+        "agreements-0-kind": "friendly",
+        "agreements-0-signed_on": "2010-01-01",
+        "agreements-0-status": "ended",
+        "agreements-0-ended_on": "2015-01-01",
+        "agreements-1-kind": "sister",
+        "agreements-1-signed_on": "2015-01-01",
+        "agreements-1-status": "active",
+    }
+    response = admin_client.post(add_url, data)
+    assert response.status_code == 302
+    odesa = City.objects.with_current_agreement().get(slug="odesa")
+    assert (odesa.current_kind, odesa.since) == ("sister", datetime.date(2015, 1, 1))
+
+
+def test_deleting_a_partner_with_agreements_is_refused_with_an_explanation(admin_client, partners):
+    response = admin_client.post(
+        CITY_LIST,
+        {"action": "delete_selected", "_selected_action": [partners["kharkiv"].pk], "post": "yes"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in (
+        response.content.decode()
+    )
+    assert City.objects.filter(slug="kharkiv").exists()
