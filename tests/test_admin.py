@@ -408,3 +408,21 @@ def test_deleting_a_partner_with_agreements_is_refused_with_an_explanation(admin
         response.content.decode()
     )
     assert City.objects.filter(slug="kharkiv").exists()
+
+
+def test_the_agreement_page_refuses_a_backdated_current_agreement_with_a_message(
+    admin_client, partners
+):
+    add_url = reverse("admin:partners_agreement_add")
+    data = {
+        "city": str(partners["kharkiv"].pk),
+        "kind": "sister",
+        "signed_on": "2001-01-01",
+        "status": "active",
+    }
+    response = admin_client.post(add_url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "must be signed on or after the current one" in response.content.decode()
+    response = admin_client.post(add_url, data | {"signed_on": "2021-01-01"})
+    assert response.status_code == 302
+    assert partners["kharkiv"].agreements.filter(status="active").get().kind == "sister"
