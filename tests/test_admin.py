@@ -41,7 +41,9 @@ def form_data(response) -> dict:
 @pytest.fixture
 def partners():
     """Kharkiv (friendly, current), Qingdao (sister), Nice (no current agreement, unpublished)."""
-    ukraine = make_country()
+    ukraine = make_country(
+        iso_code="UA", name_en="Ukraine", name_ko="우크라이나", continent="europe"
+    )
     china = make_country(iso_code="CN", name_en="China", name_ko="중국", continent="asia")
     france = make_country(iso_code="FR", name_en="France", name_ko="프랑스", continent="europe")
     make_country(iso_code="JP", name_en="Japan", name_ko="일본", continent="asia")
@@ -375,7 +377,9 @@ def test_admin_login_follows_the_browser_language(client, language, word):
 
 
 def test_a_new_partner_can_be_added_with_its_agreement_history_in_one_save(admin_client):
-    ukraine = make_country()
+    ukraine = make_country(
+        iso_code="UA", name_en="Ukraine", name_ko="우크라이나", continent="europe"
+    )
     add_url = reverse("admin:partners_city_add")
     data = form_data(admin_client.get(add_url)) | {
         "name_en": "Odesa",
