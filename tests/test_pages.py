@@ -435,7 +435,6 @@ def count_queries(client, path: str) -> int:
 def bulk_partners(count: int, start: int = 0) -> None:
     """`count` published partners over the five continents, each with an ended and a current
     agreement and an exchange."""
-
     countries = [make_country(code) for code in ("US", "DE", "AU", "SC", "CN")]
     cities = City.objects.bulk_create(
         City(
