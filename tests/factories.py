@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.utils.text import slugify
+
 from partners.models import Agreement, City, Country, HomeCity, Kind, Status
 
 COUNTRIES = {
@@ -36,7 +38,7 @@ def make_city(
     if isinstance(country, str):
         country = make_country(country)
     values = {
-        "slug": name_en.lower().replace(" ", "-"),
+        "slug": slugify(name_en),
         "name_en": name_en,
         "name_ko": "",
         "country": country,
