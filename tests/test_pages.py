@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from partners.models import Agreement, City, Exchange, Kind, Status
@@ -147,9 +148,8 @@ def test_an_unknown_or_unpublished_partner_is_a_404_page_in_the_visitors_languag
     assert f'href="/{language}/partners/"' in response.text
 
 
+@pytest.mark.django_db(databases=[])
 def test_the_500_page_renders_without_a_request_or_database():
-    from django.template.loader import render_to_string
-
     html = render_to_string("500.html")
     assert "<h1>" in html and "</html>" in html
 
@@ -491,3 +491,17 @@ def test_pages_run_the_same_number_of_queries_for_34_and_500_partners(client, la
     print(f"{page} /{language}/: {with_34} queries with 34 partners, {with_500} with 500")
     assert with_34 == with_500
     assert with_500 <= 5
+
+
+def test_a_path_outside_the_language_prefixes_is_a_404_page(client):
+    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_the_server_error_view_answers_500_with_the_static_page(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/en/"))
+    assert response.status_code == 500
+    assert b"<h1>" in response.content
