@@ -330,3 +330,20 @@ def test_a_partner_without_a_current_agreement_exports_blank_agreement_columns()
     city.agreements.update(status=Status.ENDED)
     row = read_dataset(export_bytes("csv"), "x.csv").dict[0]
     assert (row["kind"], row["status"], row["signed_on"]) == ("", "", "")
+
+
+def test_the_demo_data_csv_imports_cleanly_and_matches_the_demo_fixture():
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("loaddata", "countries", verbosity=0)
+    data = (settings.BASE_DIR / "fixtures" / "daejeon.csv").read_bytes()
+    result = run_import(data)
+    assert result.report == []
+    assert result.totals["new"] == 34
+    # The fixture is built from the same CSV: importing it over the fixture changes nothing.
+    Agreement.objects.all().delete()
+    City.objects.all().delete()
+    call_command("loaddata", "daejeon", verbosity=0)
+    result = run_import(data)
+    assert (result.totals["skip"], result.totals["update"], result.totals["new"]) == (34, 0, 0)

@@ -302,7 +302,9 @@ def import_report(result: Result, resource: resources.Resource) -> list[str]:
         for field, messages in row.error_dict.items():
             column = None if field == NON_FIELD_ERRORS else columns.get(field, field)
             problems += [(row.number + 1, column, message) for message in messages]
-    for line, column, message in sorted(problems, key=lambda p: p[0]):
+    order = {column: index for index, column in enumerate(COLUMNS)}
+    problems.sort(key=lambda problem: (problem[0], order.get(problem[1], -1)))
+    for line, column, message in problems:
         values = {"line": line, "column": column, "message": message}
         if column:
             lines.append(_("Line %(line)s, column “%(column)s”: %(message)s") % values)
