@@ -164,3 +164,9 @@ def test_the_data_dictionary_explains_every_column_in_both_languages(client):
     assert 'lang="en"' in page and 'lang="ko"' in page
     for fmt in ("csv", "xlsx", "json"):
         assert f'href="/data/partners.{fmt}"' in page
+
+
+def test_the_partner_list_links_to_the_downloads_and_the_data_dictionary(client):
+    page = client.get("/en/partners/").content.decode()
+    assert 'href="/data/partners.csv"' in page
+    assert 'href="/en/data/"' in page
