@@ -1,5 +1,6 @@
 """The interchange format: one row per partner with its current agreement (DESIGN.md)."""
 
+import copy
 import logging
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -106,9 +107,15 @@ class PartnerResource(resources.ModelResource):
             queryset = queryset.with_current_agreement()
         return queryset.select_related("country")
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, preview: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.ready = False
+        if not preview:
+            # Commands and scripts show no row-by-row diff: compare a cheap snapshot instead
+            # of deep-copying every partner (see skip_row).
+            self._meta = copy.copy(self._meta)
+            self._meta.skip_diff = True
+        self.new_cities: list[City] = []
 
     def before_import(self, dataset, **kwargs) -> None:
         headers = [cell_text(header).strip().lower() for header in dataset.headers or []]
@@ -181,7 +188,19 @@ class PartnerResource(resources.ModelResource):
         self.remember_agreement(city, None)
         return city, True
 
+    def snapshot(self, instance: City) -> list:
+        return [field.get_value(instance) for field in self.get_import_fields()]
+
+    def skip_row(self, instance: City, original, row: dict, import_validation_errors=None) -> bool:
+        if not self._meta.skip_diff:
+            return super().skip_row(instance, original, row, import_validation_errors)
+        if import_validation_errors or instance.pk is None:
+            return False
+        return self.snapshot(instance) == instance.import_snapshot
+
     def after_init_instance(self, instance: City, new: bool, row: dict, **kwargs) -> None:
+        if self._meta.skip_diff:
+            instance.import_snapshot = self.snapshot(instance)
         line = kwargs.get("row_number", 0) + 1
         slug = cell_text(row.get("slug")).strip()
         name = (
@@ -256,8 +275,37 @@ class PartnerResource(resources.ModelResource):
         candidates += [f"{base}-{number}" for number in range(2, 10_000)]
         return next(slug for slug in candidates if slug not in self.taken_slugs)
 
+    def do_instance_save(self, instance: City, is_create: bool) -> None:
+        # New partners and their first agreements are created in bulk at the end (nothing
+        # to supersede); changed partners go through save(), agreements through
+        # Agreement.save(), which ends the agreement it replaces.
+        if is_create:
+            self.new_cities.append(instance)
+        else:
+            instance.save()
+
     def after_save_instance(self, instance: City, row: dict, **kwargs) -> None:
-        self.save_agreement(instance)
+        if instance.pk is not None:
+            self.save_agreement(instance)
+
+    def create_new_cities(self) -> None:
+        City.objects.bulk_create(self.new_cities, batch_size=500)
+        agreements = [
+            Agreement(
+                city=city,
+                kind=city.current_kind,
+                signed_on=city.current_signed_on,
+                status=city.current_status or Status.ACTIVE,
+            )
+            for city in self.new_cities
+            if city.current_kind is not None
+        ]
+        Agreement.objects.bulk_create(agreements, batch_size=500)
+        self.created_in_bulk(self.new_cities, agreements)
+        self.new_cities = []
+
+    def created_in_bulk(self, cities: list[City], agreements: list[Agreement]) -> None:
+        """Hook for change history: bulk_create sends no post_save signal."""
 
     def save_agreement(self, city: City) -> None:
         """Same kind and date: update the status in place; otherwise a new agreement,
@@ -279,6 +327,8 @@ class PartnerResource(resources.ModelResource):
         self.agreement_keys.add((city.pk, kind, signed_on))
 
     def after_import(self, dataset, result: Result, **kwargs) -> None:
+        if self.new_cities and not result.has_errors() and not result.has_validation_errors():
+            self.create_new_cities()
         super().after_import(dataset, result, **kwargs)
         result.report = import_report(result, self)
 
@@ -315,7 +365,7 @@ def import_report(result: Result, resource: resources.Resource) -> list[str]:
 
 def import_partners(dataset, *, dry_run: bool = False, **kwargs) -> Result:
     """All or nothing: any invalid row rolls the whole import back."""
-    return PartnerResource().import_data(
+    return PartnerResource(preview=False).import_data(
         dataset,
         dry_run=dry_run,
         raise_errors=False,
