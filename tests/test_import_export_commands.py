@@ -117,7 +117,7 @@ def test_export_command_writes_csv_to_stdout_and_xlsx_to_a_file(tmp_path):
 def test_exporting_then_importing_with_the_commands_changes_nothing(tmp_path):
     make_partner()
     target = tmp_path / "partners.csv"
-    call_command("export_partners", "--output", str(target), stderr=io.StringIO())
+    call_command("export_partners", "--output", str(target), stdout=io.StringIO())
     out, _ = import_command(target)
     assert City.objects.count() == 1 and Agreement.objects.count() == 1
     assert "0" in out

@@ -15,7 +15,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--format", choices=sorted(FORMATS_BY_NAME), default="csv")
+        parser.add_argument(
+            "--format",
+            choices=sorted(FORMATS_BY_NAME),
+            default="csv",
+            help="csv (UTF-8 with BOM, for Excel), xlsx or json. Default: csv.",
+        )
         parser.add_argument(
             "--output", help="File to write; without it csv and json go to standard output."
         )
@@ -26,7 +31,7 @@ class Command(BaseCommand):
             data = file_format.export_data(PartnerResource().export())
             if output:
                 Path(output).write_bytes(data)
-                self.stderr.write(self.style.SUCCESS(_("Wrote %(path)s.") % {"path": output}))
+                self.stdout.write(self.style.SUCCESS(_("Wrote %(path)s.") % {"path": output}))
             elif format == "xlsx":
                 raise CommandError(_("An .xlsx workbook needs --output PATH."))
             else:
