@@ -216,7 +216,7 @@ def test_blank_lines_are_ignored_and_line_numbers_still_match_the_file():
     assert result.report[0].startswith("Line 4") or "4" in result.report[0]
 
 
-def test_export_then_reimport_changes_nothing_and_reports_every_row_skipped():
+def test_export_then_reimport_changes_nothing_and_reports_every_row_skipped(countries):
     make_partner(population=1_421_125, latitude=decimal.Decimal("49.993500"))
     make_partner(
         slug="seattle",
@@ -226,7 +226,9 @@ def test_export_then_reimport_changes_nothing_and_reports_every_row_skipped():
         feature_en='=HYPERLINK("http://x")',
         kind=Kind.SISTER,
     )
-    City.objects.create(slug="no-agreement", name_en="Nowhere", name_ko="무", country_id=1)
+    City.objects.create(
+        slug="no-agreement", name_en="Nowhere", name_ko="무", country=countries["KR"]
+    )
     before = list(City.objects.values_list("updated_at", flat=True).order_by("pk"))
     for name in ("csv", "xlsx"):
         result = run_import(export_bytes(name), f"partners.{name}")
