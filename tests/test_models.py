@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from partners.models import Agreement, City, Country, Exchange, HomeCity, Kind, Status, fold
 
@@ -139,11 +140,18 @@ def test_the_database_refuses_a_duplicate_slug():
     refused(lambda: kharkiv(name_en="Kharkiv again"))
 
 
-def test_form_validation_reports_constraint_messages_for_staff():
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("ko", "위도는 -90에서 90 사이의 값이어야 합니다."),
+        ("en", "Latitude must be between -90 and 90."),
+    ],
+)
+def test_form_validation_reports_constraint_messages_in_the_staff_language(language, message):
     city = City(slug="x", name_en="X", name_ko="엑스", country=ukraine(), latitude=Decimal(91))
-    with pytest.raises(ValidationError) as error:
+    with translation.override(language), pytest.raises(ValidationError) as error:
         city.full_clean()
-    assert "Latitude must be between -90 and 90." in str(error.value)
+    assert message in str(error.value)
 
 
 def test_the_database_refuses_an_exchange_that_ends_before_it_starts_or_has_no_title():
