@@ -131,3 +131,21 @@ def test_every_form_field_has_a_label(page: Page, site: Site):
         )
         unlabelled += [f"{public_page.path}: {html}" for html in missing]
     assert not unlabelled, "form fields without a <label>:\n" + "\n".join(unlabelled)
+
+
+def test_public_pages_run_without_content_security_policy_refusals(page: Page, site: Site):
+    # No inline <script>, <style> or style= anywhere: a strict CSP would refuse them, and
+    # the page would then look or work differently than in development.
+    refusals = []
+    page.on(
+        "console",
+        lambda message: (
+            refusals.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: refusals.append(f"{page.url}: {error}"))
+    for _language, _public_page in visit_each_public_page(page, site):
+        page.wait_for_load_state("load")
+    assert not refusals, "\n".join(refusals)
