@@ -1,48 +1,200 @@
 import datetime
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from partners.models import Agreement, City, Country, Kind, Status
+from partners.models import Agreement, City, Country, Exchange, HomeCity, Kind, Status, fold
 
 pytestmark = pytest.mark.django_db
 
+D = datetime.date
 
-def make_city(slug: str = "kharkiv", **fields) -> City:
+
+def ukraine() -> Country:
     country, _ = Country.objects.get_or_create(
         iso_code="UA",
         defaults={"name_en": "Ukraine", "name_ko": "우크라이나", "continent": "europe"},
     )
-    values = {"name_en": "Kharkiv", "name_ko": "하르키우", "country": country} | fields
-    return City.objects.create(slug=slug, **values)
+    return country
+
+
+def kharkiv(**fields) -> City:
+    values = {
+        "name_en": "Kharkiv",
+        "name_ko": "하르키우",
+        "aliases": "Kharkov",
+        "country": ukraine(),
+    }
+    return City.objects.create(slug=fields.pop("slug", "kharkiv"), **(values | fields))
+
+
+def refused(make) -> None:
+    """The database itself refuses the row (not just form validation)."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make()
 
 
 def test_a_new_agreement_ends_the_one_it_supersedes():
-    city = make_city()
-    first = Agreement.objects.create(
-        city=city, kind=Kind.FRIENDLY, signed_on=datetime.date(2013, 8, 23)
-    )
-    Agreement.objects.create(city=city, kind=Kind.SISTER, signed_on=datetime.date(2020, 5, 1))
+    city = kharkiv()
+    first = Agreement.objects.create(city=city, kind=Kind.FRIENDLY, signed_on=D(2013, 8, 23))
+    Agreement.objects.create(city=city, kind=Kind.SISTER, signed_on=D(2020, 5, 1))
     first.refresh_from_db()
-    assert first.status == Status.ENDED
-    assert first.ended_on == datetime.date(2020, 5, 1)
+    assert (first.status, first.ended_on) == (Status.ENDED, D(2020, 5, 1))
 
 
 def test_a_renewal_keeps_the_since_date_and_an_upgrade_resets_it():
-    city = make_city()
+    city = kharkiv()
     for kind, year in [(Kind.FRIENDLY, 2010), (Kind.FRIENDLY, 2013), (Kind.SISTER, 2015)]:
-        Agreement.objects.create(city=city, kind=kind, signed_on=datetime.date(year, 1, 1))
+        Agreement.objects.create(city=city, kind=kind, signed_on=D(year, 1, 1))
+    assert City.objects.with_current_agreement().get().since == D(2015, 1, 1)
+
+    Agreement.objects.create(city=city, kind=Kind.SISTER, signed_on=D(2020, 1, 1))
+    renewed = City.objects.with_current_agreement().get()
+    assert (renewed.current_kind, renewed.current_signed_on) == (Kind.SISTER, D(2020, 1, 1))
+    assert renewed.since == D(2015, 1, 1)
+
+
+def test_a_renewal_of_a_friendly_partner_keeps_its_first_friendly_date():
+    city = kharkiv()
+    for year in (2013, 2018, 2023):
+        Agreement.objects.create(city=city, kind=Kind.FRIENDLY, signed_on=D(year, 8, 23))
     annotated = City.objects.with_current_agreement().get()
-    assert annotated.since == datetime.date(2015, 1, 1)
-    Agreement.objects.create(city=city, kind=Kind.SISTER, signed_on=datetime.date(2020, 1, 1))
+    assert annotated.since == D(2013, 8, 23)
+    assert annotated.years_of_partnership(today=D(2026, 8, 22)) == 12
+    assert annotated.years_of_partnership(today=D(2026, 8, 23)) == 13
+
+
+def test_a_partner_whose_agreements_all_ended_has_no_current_relationship():
+    city = kharkiv()
+    Agreement.objects.create(
+        city=city, kind=Kind.FRIENDLY, signed_on=D(2013, 8, 23), status=Status.ENDED
+    )
     annotated = City.objects.with_current_agreement().get()
-    assert (annotated.current_kind, annotated.since) == (Kind.SISTER, datetime.date(2015, 1, 1))
+    assert (annotated.current_kind, annotated.since) == (None, None)
+    assert annotated.years_of_partnership() is None
 
 
 def test_the_database_refuses_two_current_agreements_for_one_city():
-    city = make_city()
-    Agreement.objects.create(city=city, kind=Kind.FRIENDLY, signed_on=datetime.date(2013, 8, 23))
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Agreement.objects.bulk_create(
-            [Agreement(city=city, kind=Kind.SISTER, signed_on=datetime.date(2020, 1, 1))]
+    city = kharkiv()
+    Agreement.objects.create(city=city, kind=Kind.FRIENDLY, signed_on=D(2013, 8, 23))
+    refused(
+        lambda: Agreement.objects.bulk_create(
+            [Agreement(city=city, kind=Kind.SISTER, signed_on=D(2020, 1, 1))]
         )
+    )
+
+
+def test_the_database_refuses_an_end_date_on_an_agreement_that_has_not_ended():
+    city = kharkiv()
+    refused(
+        lambda: Agreement.objects.create(
+            city=city, kind=Kind.FRIENDLY, signed_on=D(2013, 8, 23), ended_on=D(2014, 1, 1)
+        )
+    )
+
+
+def test_the_database_refuses_an_agreement_that_ends_before_it_was_signed():
+    city = kharkiv()
+    refused(
+        lambda: Agreement.objects.create(
+            city=city,
+            kind=Kind.FRIENDLY,
+            signed_on=D(2013, 8, 23),
+            status=Status.ENDED,
+            ended_on=D(2013, 1, 1),
+        )
+    )
+
+
+def test_a_backdated_current_agreement_is_refused_with_a_message_for_staff():
+    city = kharkiv()
+    Agreement.objects.create(city=city, kind=Kind.FRIENDLY, signed_on=D(2013, 8, 23))
+    backdated = Agreement(city=city, kind=Kind.SISTER, signed_on=D(2010, 1, 1))
+    with pytest.raises(ValidationError) as error:
+        backdated.full_clean()
+    assert "2013-08-23" in str(error.value.message_dict["signed_on"])
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("latitude", Decimal("90.5")),
+        ("latitude", Decimal("-91")),
+        ("longitude", Decimal("180.1")),
+        ("longitude", Decimal("-181")),
+        ("population", 0),
+        ("area_km2", Decimal("0")),
+        ("area_km2", Decimal("-3.5")),
+        ("population_year", 99),
+    ],
+)
+def test_the_database_refuses_impossible_city_figures(field, value):
+    refused(lambda: kharkiv(**{field: value}))
+
+
+def test_the_database_refuses_a_duplicate_slug():
+    kharkiv()
+    refused(lambda: kharkiv(name_en="Kharkiv again"))
+
+
+def test_form_validation_reports_constraint_messages_for_staff():
+    city = City(slug="x", name_en="X", name_ko="엑스", country=ukraine(), latitude=Decimal(91))
+    with pytest.raises(ValidationError) as error:
+        city.full_clean()
+    assert "Latitude must be between -90 and 90." in str(error.value)
+
+
+def test_the_database_refuses_an_exchange_that_ends_before_it_starts_or_has_no_title():
+    city = kharkiv()
+    refused(
+        lambda: Exchange.objects.create(
+            city=city,
+            field="culture",
+            title_en="Visit",
+            started_on=D(2020, 5, 1),
+            ended_on=D(2020, 4, 1),
+        )
+    )
+    refused(lambda: Exchange.objects.create(city=city, field="culture", started_on=D(2020, 5, 1)))
+
+
+def test_there_is_only_one_home_city_record():
+    values = {"name_en": "Daejeon", "name_ko": "대전", "latitude": 36.35, "longitude": 127.38}
+    HomeCity.objects.create(title_en="Partners", title_ko="자매도시", **values)
+    HomeCity(title_en="Again", title_ko="다시", **values).save()
+    assert HomeCity.objects.count() == 1
+    assert HomeCity.load().title_en == "Again"
+    refused(
+        lambda: HomeCity.objects.bulk_create([HomeCity(id=2, title_en="t", title_ko="t", **values)])
+    )
+
+
+def test_a_country_with_partners_cannot_be_deleted():
+    from django.db.models import ProtectedError
+
+    kharkiv()
+    with pytest.raises(ProtectedError):
+        ukraine().delete()
+
+
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("Hưng Yên", "hung yen"),
+        ("KHARKIV", "kharkiv"),
+        ("Đà Nẵng", "da nang"),
+        ("하르키우", "하르키우"),
+    ],
+)
+def test_search_folding_ignores_case_and_accents_but_keeps_hangul(text, folded):
+    assert fold(text) == folded
+
+
+def test_distance_from_the_home_city_is_the_great_circle_distance():
+    # London Heathrow - New York JFK is 5,555 km (3,451 statute miles) great-circle.
+    heathrow = HomeCity(latitude=Decimal("51.4700"), longitude=Decimal("-0.4543"))
+    jfk = City(latitude=Decimal("40.6413"), longitude=Decimal("-73.7781"))
+    assert jfk.distance_km(heathrow) == pytest.approx(5555, rel=0.005)
+    assert City(latitude=None, longitude=None).distance_km(heathrow) is None
