@@ -1,0 +1,264 @@
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
+
+admin.site.site_header = _("Partner cities administration")
+admin.site.site_title = _("Partner cities admin")
+admin.site.index_title = _("Partner city records")
+# The partner list has seven columns and a filter panel; the side menu would push some off
+# a laptop screen, and the index page and breadcrumbs already lead everywhere it does.
+admin.site.enable_nav_sidebar = False
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return Kind.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(current_kind=self.value())
+        return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+    NONE = "none"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        # A partner whose agreements have all ended has no current status at all.
+        current = [(value, label) for value, label in Status.choices if value != Status.ENDED]
+        return [*current, (self.NONE, _("no current agreement"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == self.NONE:
+            return queryset.filter(current_status__isnull=True)
+        if self.value():
+            return queryset.filter(current_status=self.value())
+        return queryset
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["iso_code", "name_ko", "name_en", "continent"]
+    list_filter = ["continent"]
+    search_fields = ["iso_code", "name_en", "name_ko"]
+    ordering = ["name_en"]
+
+
+class AgreementInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        # Agreement.save() ends the one current agreement already stored; two new current
+        # ones in one submission would leave the outcome to the order of the rows.
+        new_current = [
+            form
+            for form in self.forms
+            if form.has_changed()
+            and form.instance.pk is None
+            and not self._should_delete_form(form)
+            and form.cleaned_data.get("status") not in (None, Status.ENDED)
+        ]
+        if len(new_current) > 1:
+            raise ValidationError(
+                _("Add one current agreement at a time; mark the older ones as ended.")
+            )
+
+
+class AgreementInline(admin.TabularInline):
+    model = Agreement
+    formset = AgreementInlineFormSet
+    fields = ["kind", "signed_on", "status", "ended_on", "notes"]
+    ordering = ["signed_on"]
+    extra = 1
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
+class ExchangeInline(admin.StackedInline):
+    model = Exchange
+    fields = [
+        ("field", "is_published"),
+        ("title_ko", "title_en"),
+        ("started_on", "ended_on"),
+        "place",
+        "summary_ko",
+        "summary_en",
+    ]
+    extra = 0
+    classes = ["collapse"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = [
+        "name_ko",
+        "name_en",
+        "country",
+        "kind",
+        "since",
+        "status",
+        "is_published",
+    ]
+    list_filter = [
+        KindFilter,
+        "country__continent",
+        ("country", admin.RelatedOnlyFieldListFilter),
+        StatusFilter,
+        "is_published",
+    ]
+    search_fields = ["name_en", "name_ko", "aliases", "country__name_en", "country__name_ko"]
+    autocomplete_fields = ["country"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (_("Names"), {"fields": ["name_ko", "name_en", "slug", "aliases"]}),
+        (
+            _("Place and figures"),
+            {
+                "fields": [
+                    "country",
+                    "level",
+                    ("population", "population_year"),
+                    "area_km2",
+                    ("latitude", "longitude"),
+                    "website",
+                ]
+            },
+        ),
+        (
+            _("Texts"),
+            {"fields": ["feature_ko", "feature_en", "description_ko", "description_en"]},
+        ),
+        (_("Publishing"), {"fields": ["is_published", "created_at", "updated_at"]}),
+    ]
+    inlines = [AgreementInline, ExchangeInline]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # with_current_agreement() also joins the country, so the list needs no extra queries.
+        return super().get_queryset(request).with_current_agreement()
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        by_field, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return by_field, may_have_duplicates
+        # The model's search ignores accents, so "hung yen" finds Hưng Yên.
+        folded = City.objects.search(search_term).values("pk")
+        matched = queryset.filter(Q(pk__in=by_field.values("pk")) | Q(pk__in=folded))
+        return matched, False
+
+    def view_on_site(self, obj: City) -> str | None:
+        # The public page of an unpublished partner is a 404, so offer no link to it.
+        return obj.get_absolute_url() if obj.is_published else None
+
+    @admin.display(description=_("kind"), ordering="current_kind")
+    def kind(self, obj: City) -> str | None:
+        return Kind(obj.current_kind).label if obj.current_kind else None
+
+    @admin.display(description=_("partner since"), ordering="since")
+    def since(self, obj: City) -> datetime.date | None:
+        return obj.since
+
+    @admin.display(description=_("status"), ordering="current_status")
+    def status(self, obj: City) -> str | None:
+        return Status(obj.current_status).label if obj.current_status else None
+
+    @admin.action(description=_("Publish the selected partners"), permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.update(is_published=True)
+        message = ngettext(
+            "%(count)d partner is now published.", "%(count)d partners are now published.", count
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Unpublish the selected partners"), permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.update(is_published=False)
+        message = ngettext(
+            "%(count)d partner is now hidden from the public.",
+            "%(count)d partners are now hidden from the public.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ["city", "kind", "signed_on", "status", "ended_on"]
+    list_filter = ["kind", "status", "city__country__continent"]
+    search_fields = ["city__name_en", "city__name_ko", "city__aliases"]
+    autocomplete_fields = ["city"]
+    list_select_related = ["city"]
+    ordering = ["-signed_on"]
+    fields = ["city", "kind", "signed_on", "status", "ended_on", "notes"]
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(admin.ModelAdmin):
+    list_display = ["title", "city", "field", "started_on", "ended_on", "is_published"]
+    list_filter = ["field", "is_published"]
+    search_fields = ["title_en", "title_ko", "city__name_en", "city__name_ko", "city__aliases"]
+    autocomplete_fields = ["city"]
+    list_select_related = ["city"]
+    fields = [
+        "city",
+        ("field", "is_published"),
+        ("title_ko", "title_en"),
+        ("started_on", "ended_on"),
+        "place",
+        "summary_ko",
+        "summary_en",
+    ]
+
+    @admin.display(description=_("title"), ordering="title_en")
+    def title(self, obj: Exchange) -> str:
+        return obj.title
+
+
+@admin.register(HomeCity)
+class HomeCityAdmin(admin.ModelAdmin):
+    """The home city is one record: its list is that record's form."""
+
+    fieldsets = [
+        (None, {"fields": [("name_ko", "name_en"), ("latitude", "longitude")]}),
+        (
+            _("Home page"),
+            {
+                "fields": [
+                    ("title_ko", "title_en"),
+                    ("headline_ko", "headline_en"),
+                    ("slogan_ko", "slogan_en"),
+                    "intro_ko",
+                    "intro_en",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not HomeCity.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: HomeCity | None = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        home = HomeCity.load()
+        if home is None:
+            return HttpResponseRedirect(reverse("admin:partners_homecity_add"))
+        return HttpResponseRedirect(reverse("admin:partners_homecity_change", args=[home.pk]))
