@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .history import HistoryAdmin
+from .locking import OptimisticLockAdminMixin
 from .models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
 
 admin.site.site_header = _("Partner cities administration")
@@ -103,7 +105,7 @@ class ExchangeInline(admin.StackedInline):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(OptimisticLockAdminMixin, HistoryAdmin):
     list_display = [
         "name_ko",
         "name_en",
@@ -179,9 +181,19 @@ class CityAdmin(admin.ModelAdmin):
     def status(self, obj: City) -> str | None:
         return Status(obj.current_status).label if obj.current_status else None
 
+    @staticmethod
+    def set_published(queryset: QuerySet, published: bool) -> int:
+        # save() rather than update(): each change goes into the partners' history and
+        # makes forms opened before it stale.
+        cities = list(queryset)
+        for city in cities:
+            city.is_published = published
+            city.save()
+        return len(cities)
+
     @admin.action(description=_("Publish the selected partners"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.update(is_published=True)
+        count = self.set_published(queryset, True)
         message = ngettext(
             "%(count)d partner is now published.", "%(count)d partners are now published.", count
         )
@@ -189,7 +201,7 @@ class CityAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Unpublish the selected partners"), permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.update(is_published=False)
+        count = self.set_published(queryset, False)
         message = ngettext(
             "%(count)d partner is now hidden from the public.",
             "%(count)d partners are now hidden from the public.",
@@ -199,7 +211,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(HistoryAdmin):
     list_display = ["city", "kind", "signed_on", "status", "ended_on"]
     list_filter = ["kind", "status", "city__country__continent"]
     search_fields = ["city__name_en", "city__name_ko", "city__aliases"]
@@ -210,7 +222,7 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(admin.ModelAdmin):
+class ExchangeAdmin(HistoryAdmin):
     list_display = ["title", "city", "field", "started_on", "ended_on", "is_published"]
     list_filter = ["field", "is_published"]
     search_fields = ["title_en", "title_ko", "city__name_en", "city__name_ko", "city__aliases"]
@@ -232,7 +244,7 @@ class ExchangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(HomeCity)
-class HomeCityAdmin(admin.ModelAdmin):
+class HomeCityAdmin(HistoryAdmin):
     """The home city is one record: its list is that record's form."""
 
     fieldsets = [
