@@ -6,6 +6,6 @@ app_name = "partners"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("partners/", views.CityListView.as_view(), name="city-list"),
+    path("partners/", views.city_list, name="city-list"),
     path("partners/<slug:slug>/", views.CityDetailView.as_view(), name="city-detail"),
 ]

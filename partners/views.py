@@ -1,9 +1,39 @@
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db.models import F, OrderBy, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
-from django.views.generic import DetailView, ListView
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView
 
-from .models import City
+from .context_processors import load_home_city
+from .forms import CityFilterForm
+from .models import Agreement, City, Continent, Exchange, Kind, Status
+
+# The seed's column order for the counts table: Americas, Europe, Oceania, Africa, Asia.
+TABLE_CONTINENTS = [
+    Continent.AMERICAS,
+    Continent.EUROPE,
+    Continent.OCEANIA,
+    Continent.AFRICA,
+    Continent.ASIA,
+]
+
+# Sort keys the list accepts; anything else falls back to DEFAULT_SORT.
+SORT_FIELDS = {
+    "name": ["name", "name_en"],
+    "country": ["country__name", "name"],
+    "since": ["since", "name_en"],
+    "population": ["population", "name_en"],
+    "area": ["area_km2", "name_en"],
+}
+DEFAULT_SORT = "since"
+
+KIND_HEADINGS = {Kind.SISTER: _("Sister cities"), Kind.FRIENDLY: _("Friendly cooperation cities")}
+PAGE_SIZE = 20
 
 
 def language_redirect(request: HttpRequest) -> HttpResponseRedirect:
@@ -15,14 +45,147 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Allow: /",
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def _localized_field(field: str) -> str:
+    suffix = "en" if (translation.get_language() or "ko").startswith("en") else "ko"
+    return f"{field}_{suffix}"
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "partners/home.html", {})
+    cities = (
+        City.objects.published()
+        .with_current_agreement()
+        .filter(current_kind__isnull=False)
+        .order_by("since", "name_en")
+    )
+    by_kind = {kind: defaultdict(list) for kind in Kind.values}
+    for city in cities:
+        by_kind[city.current_kind][city.country.continent].append(city)
+
+    rows = []
+    for kind in Kind:
+        cells = [
+            {"continent": continent, "cities": by_kind[kind.value][continent.value]}
+            for continent in TABLE_CONTINENTS
+        ]
+        rows.append(
+            {
+                "kind": kind,
+                "heading": KIND_HEADINGS[kind],
+                "total": sum(len(cell["cities"]) for cell in cells),
+                "cells": cells,
+            }
+        )
+    totals = [sum(len(row["cells"][i]["cities"]) for row in rows) for i in range(5)]
+    context = {
+        "continents": TABLE_CONTINENTS,
+        "rows": rows,
+        "totals": totals,
+        "grand_total": sum(totals),
+    }
+    return render(request, "partners/home.html", context)
 
 
-class CityListView(ListView):
-    queryset = City.objects.published().with_current_agreement()
-    paginate_by = 20
+def _ordering(sort: str) -> list[OrderBy]:
+    field_names = SORT_FIELDS[sort.removeprefix("-")]
+    descending = sort.startswith("-")
+    ordering = []
+    for name in field_names:
+        if name in ("name", "country__name"):
+            name = _localized_field(name)
+        expression = F(name)
+        # Partners without a figure go last whichever way the column is sorted.
+        ordering.append(
+            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        )
+    ordering.append(F("pk").asc())
+    return ordering
+
+
+def city_list(request: HttpRequest) -> HttpResponse:
+    form = CityFilterForm(request.GET)
+    filters = form.valid_filters()
+    cities = City.objects.published().with_current_agreement()
+    if "q" in filters:
+        cities = cities.search(filters["q"])
+    if "kind" in filters:
+        cities = cities.filter(current_kind=filters["kind"])
+    if "continent" in filters:
+        cities = cities.filter(country__continent=filters["continent"])
+    if "country" in filters:
+        cities = cities.filter(country__iso_code=filters["country"])
+    if "status" in filters:
+        if filters["status"] == Status.ENDED:
+            # An ended relationship is a partner with no current agreement left.
+            cities = cities.filter(current_status__isnull=True)
+        else:
+            cities = cities.filter(current_status=filters["status"])
+
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    if sort.removeprefix("-") not in SORT_FIELDS:
+        sort = DEFAULT_SORT
+    cities = cities.order_by(*_ordering(sort))
+
+    # get_page: a page number past the end shows the last page, junk shows the first.
+    page_obj = Paginator(cities, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
+        "cities": page_obj.object_list,
+        "sort": sort,
+        "sort_columns": _sort_columns(sort),
+        "is_filtered": bool(filters),
+    }
+    return render(request, "partners/city_list.html", context)
+
+
+def _sort_columns(sort: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the sort value its header link asks for and its aria-sort."""
+    active, descending = sort.removeprefix("-"), sort.startswith("-")
+    columns = {}
+    for key in SORT_FIELDS:
+        if key == active:
+            columns[key] = {
+                "link": key if descending else f"-{key}",
+                "aria": "descending" if descending else "ascending",
+            }
+        else:
+            columns[key] = {"link": key, "aria": ""}
+    return columns
 
 
 class CityDetailView(DetailView):
-    queryset = City.objects.published().with_current_agreement()
+    template_name = "partners/city_detail.html"
+    context_object_name = "city"
+
+    def get_queryset(self):
+        return (
+            City.objects.published()
+            .with_current_agreement()
+            .prefetch_related(
+                Prefetch("agreements", queryset=Agreement.objects.order_by("signed_on", "pk")),
+                Prefetch(
+                    "exchanges",
+                    queryset=Exchange.objects.published().order_by("-started_on", "pk"),
+                    to_attr="published_exchanges",
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        city = self.object
+        distance = city.distance_km(load_home_city(self.request))
+        context["distance_km"] = round(distance) if distance is not None else None
+        context["years"] = city.years_of_partnership()
+        return context

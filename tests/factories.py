@@ -2,41 +2,78 @@
 
 import datetime
 
-from partners.models import Agreement, City, Country
+from django.utils.text import slugify
+
+from partners.models import Agreement, City, Country, HomeCity, Kind, Status
+
+COUNTRIES = {
+    "CA": ("Canada", "캐나다", "americas"),
+    "CN": ("China", "중국", "asia"),
+    "DE": ("Germany", "독일", "europe"),
+    "JP": ("Japan", "일본", "asia"),
+    "SC": ("Seychelles", "세이셸", "africa"),
+    "AU": ("Australia", "오스트레일리아", "oceania"),
+    "UA": ("Ukraine", "우크라이나", "europe"),
+    "US": ("United States", "미국", "americas"),
+    "VN": ("Vietnam", "베트남", "asia"),
+}
 
 
-def make_country(
-    iso_code: str = "UA", name_en: str = "Ukraine", name_ko: str = "우크라이나", continent="europe"
-) -> Country:
-    country, _ = Country.objects.get_or_create(
-        iso_code=iso_code,
-        defaults={"name_en": name_en, "name_ko": name_ko, "continent": continent},
-    )
+def make_country(iso_code: str = "US", **fields) -> Country:
+    """The country with this code, created on first use (known codes get real names)."""
+    name_en, name_ko, continent = COUNTRIES.get(iso_code, (iso_code, iso_code, "asia"))
+    defaults = {"name_en": name_en, "name_ko": name_ko, "continent": continent} | fields
+    country, _ = Country.objects.get_or_create(iso_code=iso_code, defaults=defaults)
     return country
 
 
 def make_city(
-    slug: str,
-    name_en: str | None = None,
-    name_ko: str | None = None,
-    country: Country | None = None,
+    name_en: str = "Seattle",
+    country: Country | str = "US",
+    kind: str | None = None,
+    signed_on: datetime.date | None = None,
     **fields,
 ) -> City:
-    """A published partner named after its slug unless told otherwise."""
-    name_en = name_en or slug.replace("-", " ").title()
-    return City.objects.create(
-        slug=slug,
-        name_en=name_en,
-        name_ko=name_ko if name_ko is not None else name_en,
-        country=country or make_country(),
-        **fields,
-    )
+    """A published partner; with `kind` it also gets a current agreement of that kind."""
+    if isinstance(country, str):
+        country = make_country(country)
+    values = {
+        "slug": slugify(name_en),
+        "name_en": name_en,
+        "name_ko": "",
+        "country": country,
+    } | fields
+    city = City.objects.create(**values)
+    if kind:
+        make_agreement(city, kind=kind, signed_on=signed_on or datetime.date(2000, 1, 1))
+    return city
 
 
 def make_agreement(
     city: City,
-    kind: str = "friendly",
-    signed_on: datetime.date = datetime.date(2013, 8, 23),
+    kind: str = Kind.SISTER,
+    signed_on: datetime.date = datetime.date(2000, 1, 1),
+    status: str = Status.ACTIVE,
     **fields,
 ) -> Agreement:
-    return Agreement.objects.create(city=city, kind=kind, signed_on=signed_on, **fields)
+    return Agreement.objects.create(
+        city=city, kind=kind, signed_on=signed_on, status=status, **fields
+    )
+
+
+def make_home_city(**fields) -> HomeCity:
+    """Daejeon as the home city, with its city-hall coordinates."""
+    values = {
+        "name_en": "Daejeon",
+        "name_ko": "대전",
+        "latitude": "36.350400",
+        "longitude": "127.384500",
+        "slogan_en": "Change and Innovation, Understanding and Cooperation",
+        "headline_en": "A city of international exchange",
+        "title_en": "Sister and Friendly Cooperation Cities",
+        "title_ko": "자매·우호협력도시",
+        "intro_en": "This project promotes international exchange.",
+    } | fields
+    home = HomeCity(**values)
+    home.save()
+    return home

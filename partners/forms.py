@@ -1,0 +1,40 @@
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .models import Continent, Country, Kind, Status
+
+
+class CityFilterForm(forms.Form):
+    """The public list's GET filters; an invalid field is reported and ignored."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    continent = forms.ChoiceField(label=_("Continent"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        any_choice = [("", _("Any"))]
+        self.fields["kind"].choices = any_choice + Kind.choices
+        self.fields["continent"].choices = any_choice + Continent.choices
+        self.fields["status"].choices = any_choice + Status.choices
+        name = "name_en" if (get_language() or "ko").startswith("en") else "name_ko"
+        # Only countries that have a published partner, so no choice leads to an empty page.
+        countries = (
+            Country.objects.filter(cities__is_published=True)
+            .distinct()
+            .order_by(name)
+            .values_list("iso_code", name)
+        )
+        self.fields["country"].choices = any_choice + list(countries)
+
+    def valid_filters(self) -> dict[str, str]:
+        """The filters that passed validation, even when another one did not."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value and name not in self.errors
+        }

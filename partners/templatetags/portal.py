@@ -1,0 +1,54 @@
+from decimal import Decimal
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import formats, translation
+
+from partners.models import Kind, Status
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: template.Context) -> list[dict]:
+    """The current page in each language, query string kept, for the switcher and hreflang."""
+    request = context["request"]
+    current = translation.get_language()
+    path = request.get_full_path()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = translate_url(path, code)
+        if url == path and code != current and path.startswith(f"/{current}/"):
+            # translate_url cannot resolve a missing page; swapping the prefix still works.
+            url = f"/{code}/{path.removeprefix(f'/{current}/')}"
+        links.append(
+            {
+                "code": code,
+                "name": translation.get_language_info(code)["name_local"],
+                "url": url,
+                "absolute_url": request.build_absolute_uri(url),
+                "is_current": code == current,
+            }
+        )
+    return links
+
+
+@register.filter
+def number(value: int | float | Decimal | None) -> str:
+    """Thousands-grouped in the active language, without trailing decimal zeros (328.30 → 328.3)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def kind_label(value: str | None) -> str:
+    return Kind(value).label if value in Kind.values else ""
+
+
+@register.filter
+def status_label(value: str | None) -> str:
+    return Status(value).label if value in Status.values else ""
