@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
@@ -22,8 +24,8 @@ def staff_client(username: str) -> Client:
 
 @pytest.fixture
 def kharkiv() -> City:
-    city = make_city("kharkiv", population=1_000_000)
-    make_agreement(city)
+    city = make_city("Kharkiv", country="UA", name_ko="하르키우", population=1_000_000)
+    make_agreement(city, kind="friendly", signed_on=datetime.date(2013, 8, 23))
     return city
 
 

@@ -74,7 +74,7 @@ def test_the_https_redirect_can_be_left_to_a_proxy_that_sets_x_forwarded_proto()
     ]
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/admin/login/"])
+@pytest.mark.parametrize("path", ["/healthz", "/ko/", "/en/partners/", "/admin/login/"])
 def test_pages_send_the_security_headers(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -87,8 +87,9 @@ def test_pages_send_the_security_headers(client, path):
     assert "frame-ancestors 'none'" in policy
 
 
-def test_public_pages_allow_no_inline_script_or_style(client):
-    policy = client.get("/healthz")["Content-Security-Policy"]
+@pytest.mark.parametrize("path", ["/healthz", "/ko/", "/en/partners/"])
+def test_public_pages_allow_no_inline_script_or_style(client, path):
+    policy = client.get(path)["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "style-src 'self'" in policy
     assert "unsafe-inline" not in policy

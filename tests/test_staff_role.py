@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
@@ -20,8 +22,8 @@ def staff_client(client):
 
 @pytest.fixture
 def kharkiv():
-    city = make_city("kharkiv")
-    make_agreement(city)
+    city = make_city("Kharkiv", country="UA", name_ko="하르키우")
+    make_agreement(city, kind="friendly", signed_on=datetime.date(2013, 8, 23))
     return city
 
 
