@@ -1,9 +1,15 @@
 """Change history in the admin (django-reversion): who changed what, when, before and after."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import reversion
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -73,3 +79,18 @@ class HistoryAdmin(VersionAdmin):
             previous = version
         context = {"action_list": actions[::-1], **(extra_context or {})}
         return super().history_view(request, object_id, context)
+
+
+@contextmanager
+def import_revision(user: AbstractBaseUser | None, file_name: str | None) -> Iterator[None]:
+    """Group everything an import writes into one revision, with who imported which file.
+
+    A command-line import has no user unless given one (--user).
+    """
+    with reversion.create_revision():
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
+        reversion.set_comment(
+            _("Imported from %(file)s.") % {"file": file_name or _("a spreadsheet")}
+        )
+        yield

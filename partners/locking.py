@@ -1,10 +1,16 @@
 """Optimistic locking: a form remembers the version it was loaded with and refuses to save
 over a change made since (two staff members editing the same partner)."""
 
+import json
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ConfirmImportForm
 
 LOCK_FIELD = "loaded_version"
 
@@ -65,3 +71,80 @@ class OptimisticLockAdminMixin:
             options = {**options, "fields": [*options.get("fields", ()), LOCK_FIELD]}
             fieldsets[0] = (name, options)
         return fieldsets
+
+
+STALE_IMPORT_MESSAGE = _(
+    "Nothing was imported: someone changed %(partners)s after your preview. Upload the file "
+    "again to see a fresh preview of what the import will change."
+)
+
+
+def version_tokens(model: type[models.Model], pks: list) -> dict[str, str]:
+    return {
+        str(pk): updated_at.isoformat()
+        for pk, updated_at in model._default_manager.filter(pk__in=pks).values_list(
+            "pk", "updated_at"
+        )
+    }
+
+
+def changed_since(model: type[models.Model], recorded: dict[str, str]) -> list[models.Model]:
+    """The records whose token differs from the one recorded (or that are gone), row-locked."""
+    current = {
+        str(obj.pk): obj
+        for obj in model._default_manager.select_for_update().filter(pk__in=list(recorded))
+    }
+    changed = [obj for pk, obj in current.items() if version_token(obj) != recorded[pk]]
+    gone = [pk for pk in recorded if pk not in current]
+    return changed + [model(pk=pk) for pk in gone]
+
+
+class ConfirmImportLockForm(ConfirmImportForm):
+    """The import confirm form, carrying the versions of the rows the preview matched."""
+
+    row_versions = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_row_versions(self) -> dict[str, str]:
+        try:
+            value = json.loads(self.cleaned_data["row_versions"] or "{}")
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            raise ValidationError(_("The preview is damaged; upload the file again."))
+        return value
+
+
+class ImportPreviewLockMixin:
+    """django-import-export admin mixin: refuse a confirm if a previewed row changed since.
+
+    The preview records updated_at of every existing record it matched; the confirm checks
+    them, with the rows locked, in the same transaction as the import.
+    """
+
+    confirm_form_class = ConfirmImportLockForm
+
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        confirm_form, result = context.get("confirm_form"), context.get("result")
+        if confirm_form is not None and result is not None:
+            matched = [
+                row.object_id
+                for row in result.valid_rows()
+                if row.object_id is not None and row.import_type != row.IMPORT_TYPE_NEW
+            ]
+            confirm_form.initial["row_versions"] = json.dumps(version_tokens(self.model, matched))
+        return response
+
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return super().process_import(request, **kwargs)
+        with transaction.atomic():
+            changed = changed_since(self.model, confirm_form.cleaned_data["row_versions"])
+            if not changed:
+                return super().process_import(request, **kwargs)
+        names = ", ".join(str(obj) or f"#{obj.pk}" for obj in changed)
+        messages.error(request, STALE_IMPORT_MESSAGE % {"partners": names})
+        opts = self.model._meta
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_import")
