@@ -32,7 +32,7 @@ lock:
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev --output-file requirements.lock pyproject.toml
 
 messages: install
-	$(DEV) $(BIN)/python manage.py makemessages --locale ko --no-location --ignore '.venv/*'
+	$(DEV) $(BIN)/python manage.py makemessages --locale ko --no-location --ignore '.venv/*' --ignore 'node_modules/*' --ignore '.cache/*'
 	$(DEV) $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 # Back up all data and media into backups/portal-<date>-<time>/ (or DIR=...), and restore

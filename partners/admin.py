@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_import_export import BackupExportMixin, PartnerImportExportMixin
 from .history import HistoryAdmin
-from .locking import OptimisticLockAdminMixin
+from .locking import ImportPreviewLockMixin, OptimisticLockAdminMixin
 from .models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
+from .resources import AgreementResource, CountryResource, ExchangeResource
 
 admin.site.site_header = _("Partner cities administration")
 admin.site.site_title = _("Partner cities admin")
@@ -54,7 +56,8 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(BackupExportMixin, admin.ModelAdmin):
+    resource_classes = [CountryResource]
     list_display = ["iso_code", "name_ko", "name_en", "continent"]
     list_filter = ["continent"]
     search_fields = ["iso_code", "name_en", "name_ko"]
@@ -105,7 +108,9 @@ class ExchangeInline(admin.StackedInline):
 
 
 @admin.register(City)
-class CityAdmin(OptimisticLockAdminMixin, HistoryAdmin):
+class CityAdmin(
+    ImportPreviewLockMixin, PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin
+):
     list_display = [
         "name_ko",
         "name_en",
@@ -211,7 +216,8 @@ class CityAdmin(OptimisticLockAdminMixin, HistoryAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(HistoryAdmin):
+class AgreementAdmin(BackupExportMixin, HistoryAdmin):
+    resource_classes = [AgreementResource]
     list_display = ["city", "kind", "signed_on", "status", "ended_on"]
     list_filter = ["kind", "status", "city__country__continent"]
     search_fields = ["city__name_en", "city__name_ko", "city__aliases"]
@@ -222,7 +228,8 @@ class AgreementAdmin(HistoryAdmin):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(HistoryAdmin):
+class ExchangeAdmin(BackupExportMixin, HistoryAdmin):
+    resource_classes = [ExchangeResource]
     list_display = ["title", "city", "field", "started_on", "ended_on", "is_published"]
     list_filter = ["field", "is_published"]
     search_fields = ["title_en", "title_ko", "city__name_en", "city__name_ko", "city__aliases"]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "partners",
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,11 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Spreadsheet import/export (partners/resources/). The library lets anyone who may view a
+# model import into it; importing needs "change" here, and the partner admin also wants "add".
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 LOGGING = {
     "version": 1,

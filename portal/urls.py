@@ -2,9 +2,9 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from partners import views
+from partners import views, views_data
 from partners.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    re_path(
+        r"^data/partners\.(?P<fmt>csv|xlsx|json)$", views_data.partners_download, name="open-data"
+    ),
 ]
 
 urlpatterns += i18n_patterns(

@@ -361,7 +361,8 @@ def test_load_demo_data_leaves_a_database_with_partners_untouched(db):
     call_command("load_demo_data", stdout=out)
     assert list(City.objects.values_list("slug", flat=True)) == ["kyoto"]
     assert not HomeCity.objects.exists()
-    assert "not loaded" in out.getvalue()
+    # Commands speak LANGUAGE_CODE (Korean by default): "Demo data not loaded".
+    assert "데모 데이터를 불러오지 않았습니다" in out.getvalue()
 
 
 def test_load_demo_data_leaves_a_database_with_a_home_city_untouched(db):
@@ -372,4 +373,5 @@ def test_load_demo_data_leaves_a_database_with_a_home_city_untouched(db):
     call_command("load_demo_data", stdout=out)
     assert not City.objects.exists()
     assert HomeCity.load().name_en == "Sejong"
-    assert "not loaded" in out.getvalue()
+    # Commands speak LANGUAGE_CODE (Korean by default): "Demo data not loaded".
+    assert "데모 데이터를 불러오지 않았습니다" in out.getvalue()

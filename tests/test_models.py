@@ -143,7 +143,8 @@ def test_form_validation_reports_constraint_messages_for_staff():
     city = City(slug="x", name_en="X", name_ko="엑스", country=ukraine(), latitude=Decimal(91))
     with pytest.raises(ValidationError) as error:
         city.full_clean()
-    assert "Latitude must be between -90 and 90." in str(error.value)
+    # Staff read Korean by default (LANGUAGE_CODE = "ko").
+    assert "위도는 -90에서 90 사이의 값이어야 합니다." in str(error.value)
 
 
 def test_the_database_refuses_an_exchange_that_ends_before_it_starts_or_has_no_title():

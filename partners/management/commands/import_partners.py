@@ -1,0 +1,61 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from partners.resources import ImportFileError, import_partners, read_dataset
+
+
+class Command(BaseCommand):
+    help = (
+        "Import partners from a .csv (UTF-8, UTF-8 with BOM or CP949) or .xlsx file in the "
+        "interchange format. All or nothing: any bad row writes nothing and exits non-zero."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="The .csv or .xlsx file to import.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and report; write nothing."
+        )
+        parser.add_argument(
+            "--user",
+            help="Username to record in the change history as the importer (default: none).",
+        )
+
+    def handle(self, *args, path: str, dry_run: bool, user: str | None = None, **options) -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            importer = None
+            if user:
+                importer = get_user_model().objects.filter(username=user).first()
+                if importer is None:
+                    raise CommandError(_("There is no user “%(name)s”.") % {"name": user})
+            self.import_file(Path(path), dry_run, importer)
+
+    def import_file(self, path: Path, dry_run: bool, importer=None) -> None:
+        try:
+            dataset = read_dataset(path.read_bytes(), path.name)
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": error.strerror}
+            ) from None
+        except ImportFileError as error:
+            raise CommandError(f"{path.name}: {error}") from None
+        with transaction.atomic():
+            result = import_partners(dataset, dry_run=dry_run, user=importer, file_name=path.name)
+        if result.report:
+            for line in result.report:
+                self.stderr.write(f"{path.name}: {line}")
+            raise CommandError(_("Nothing was imported: fix the lines above and try again."))
+        totals = result.totals
+        summary = _("%(new)s new, %(updated)s updated, %(skipped)s unchanged.") % {
+            "new": totals["new"],
+            "updated": totals["update"],
+            "skipped": totals["skip"],
+        }
+        if dry_run:
+            summary += " " + _("Dry run: nothing was written.")
+        self.stdout.write(self.style.SUCCESS(summary))

@@ -1,0 +1,158 @@
+"""Spreadsheet files as staff and Korean Excel produce them, and as we write them back.
+
+Reading: CSV in UTF-8 (with or without a byte-order mark) or CP949, and XLSX; blank rows are
+kept so that row numbers stay the spreadsheet's line numbers. Writing: CSV with a BOM so that
+Excel shows Hangul, XLSX with real numbers and dates, JSON with numbers as numbers, and text
+cells that a spreadsheet would run as a formula neutralised (OWASP CSV injection).
+"""
+
+import csv
+import datetime
+import decimal
+import io
+import json
+import zipfile
+
+import tablib
+from django.utils.translation import gettext as _
+from import_export.formats import base_formats
+
+# A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be read as a table; the message is for staff."""
+
+
+def escape_formula(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return ESCAPE + value
+    return value
+
+
+def unescape_formula(value: str) -> str:
+    """Undo escape_formula, so that exporting then importing changes nothing."""
+    if value.startswith(ESCAPE) and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+def escaped_rows(dataset: tablib.Dataset) -> tablib.Dataset:
+    safe = tablib.Dataset(headers=[escape_formula(h) for h in dataset.headers or []])
+    for row in dataset:
+        safe.append([escape_formula(cell) for cell in row])
+    return safe
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (a BOM is dropped) or else CP949, which Korean Excel writes."""
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(
+        _(
+            "The file is neither UTF-8 nor CP949 (Korean Excel) text. Save it from Excel "
+            "as “CSV UTF-8” or as an .xlsx workbook and try again."
+        )
+    )
+
+
+def dataset_from_rows(rows: list[list[object]]) -> tablib.Dataset:
+    if not rows or not any(cell not in (None, "") for cell in rows[0]):
+        raise ImportFileError(_("The file is empty: the first line must name the columns."))
+    headers = [str(cell or "").strip() for cell in rows[0]]
+    while headers and not headers[-1]:
+        headers.pop()
+    width = len(headers)
+    dataset = tablib.Dataset(headers=headers)
+    for line, row in enumerate(rows[1:], start=2):
+        extra = [cell for cell in row[width:] if cell not in (None, "")]
+        if extra:
+            raise ImportFileError(
+                _("Line %(line)s has more cells than the header line has columns.") % {"line": line}
+            )
+        cells = list(row[:width])
+        dataset.append(cells + [None] * (width - len(cells)))
+    return dataset
+
+
+class SpreadsheetCSV(base_formats.CSV):
+    """CSV that is read and written as bytes so that the encoding is ours to choose."""
+
+    def is_binary(self) -> bool:
+        return True
+
+    def get_read_mode(self) -> str:
+        return "rb"
+
+    def create_dataset(self, in_stream: bytes | str, **kwargs) -> tablib.Dataset:
+        text = in_stream if isinstance(in_stream, str) else decode_text(in_stream)
+        try:
+            rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+        except csv.Error as error:
+            raise ImportFileError(_("The file is not a valid CSV table.")) from error
+        return dataset_from_rows(rows)
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs) -> bytes:
+        text = escaped_rows(dataset).export("csv")
+        return ("\ufeff" + text).encode("utf-8")
+
+    def get_content_type(self) -> str:
+        return "text/csv; charset=utf-8"
+
+
+class SpreadsheetXLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream: bytes, **kwargs) -> tablib.Dataset:
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+            rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
+            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
+        return dataset_from_rows(rows)
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs) -> bytes:
+        return super().export_data(escaped_rows(dataset), **kwargs)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+class NumericJSON(base_formats.JSON):
+    """JSON for programs: numbers stay numbers (tablib writes decimals as strings)."""
+
+    def is_binary(self) -> bool:
+        return True
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs) -> bytes:
+        text = json.dumps(dataset.dict, default=_json_value, ensure_ascii=False, indent=1)
+        return text.encode("utf-8")
+
+    def can_import(self) -> bool:
+        return False
+
+    def get_content_type(self) -> str:
+        return "application/json"
+
+
+IMPORT_FORMATS = [SpreadsheetCSV, SpreadsheetXLSX]
+EXPORT_FORMATS = [SpreadsheetCSV, SpreadsheetXLSX, NumericJSON]
+FORMATS_BY_NAME = {"csv": SpreadsheetCSV, "xlsx": SpreadsheetXLSX, "json": NumericJSON}
+
+
+def read_dataset(data: bytes, filename: str) -> tablib.Dataset:
+    """The table in an uploaded or named file, chosen by its extension."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in ("csv", "xlsx"):
+        raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
+    return FORMATS_BY_NAME[extension]().create_dataset(data)

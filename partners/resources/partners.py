@@ -1,0 +1,405 @@
+"""The interchange format: one row per partner with its current agreement (DESIGN.md)."""
+
+import copy
+import logging
+
+import reversion
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.results import Result, RowResult
+
+from ..history import import_revision
+from ..models import Agreement, City, Status
+from .formats import ImportFileError
+from .widgets import (
+    CountryWidget,
+    DateWidget,
+    NumberWidget,
+    TextWidget,
+    cell_text,
+    folded_key,
+    kind_widget,
+    status_widget,
+)
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = [
+    "slug",
+    "name_en",
+    "name_ko",
+    "aliases",
+    "country",
+    "kind",
+    "status",
+    "signed_on",
+    "population",
+    "population_year",
+    "area_km2",
+    "latitude",
+    "longitude",
+    "feature_en",
+    "feature_ko",
+    "website",
+]
+REQUIRED_COLUMNS = ["name_en", "country"]
+AGREEMENT_ATTRIBUTES = ("current_kind", "current_status", "current_signed_on")
+
+# (column, test the value must pass, name of the City constraint whose message explains it)
+RANGE_CHECKS = [
+    ("latitude", lambda v: -90 <= v <= 90, "city_latitude_in_range"),
+    ("longitude", lambda v: -180 <= v <= 180, "city_longitude_in_range"),
+    ("population", lambda v: v > 0, "city_population_positive"),
+    ("area_km2", lambda v: v > 0, "city_area_positive"),
+    ("population_year", lambda v: 1800 <= v <= 2200, "city_population_year_plausible"),
+]
+
+
+def constraint_message(model: type, name: str) -> str:
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return str(constraint.get_violation_error_message())
+
+
+class _NothingImported(Exception):
+    """Leaves the history revision unsaved when the import rolled back."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+
+
+class PartnerResource(resources.ModelResource):
+    """Import matches by slug, else by English name + country; writes go through save()."""
+
+    # A blank slug keeps the matched partner's slug, or makes one for a new partner.
+    slug = fields.Field("slug", "slug", TextWidget(blank_is_none=True), saves_null_values=False)
+    name_en = fields.Field("name_en", "name_en", TextWidget())
+    name_ko = fields.Field("name_ko", "name_ko", TextWidget())
+    aliases = fields.Field("aliases", "aliases", TextWidget())
+    country = fields.Field("country", "country", CountryWidget())
+    # Blank agreement cells keep the current agreement as it is.
+    kind = fields.Field("current_kind", "kind", kind_widget(), saves_null_values=False)
+    status = fields.Field("current_status", "status", status_widget(), saves_null_values=False)
+    signed_on = fields.Field(
+        "current_signed_on", "signed_on", DateWidget(), saves_null_values=False
+    )
+    population = fields.Field("population", "population", NumberWidget(integer=True))
+    population_year = fields.Field("population_year", "population_year", NumberWidget(integer=True))
+    area_km2 = fields.Field("area_km2", "area_km2", NumberWidget())
+    latitude = fields.Field("latitude", "latitude", NumberWidget())
+    longitude = fields.Field("longitude", "longitude", NumberWidget())
+    feature_en = fields.Field("feature_en", "feature_en", TextWidget())
+    feature_ko = fields.Field("feature_ko", "feature_ko", TextWidget())
+    website = fields.Field("website", "website", TextWidget())
+
+    class Meta:
+        model = City
+        fields = COLUMNS
+        import_order = COLUMNS
+        export_order = COLUMNS
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+    @classmethod
+    def get_display_name(cls) -> str:
+        return _("Partners (one row per partner with its current agreement)")
+
+    def get_queryset(self) -> QuerySet:
+        return City.objects.with_current_agreement()
+
+    def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
+        # The admin hands over its own changelist queryset, without the annotations.
+        if "current_kind" not in queryset.query.annotations:
+            queryset = queryset.with_current_agreement()
+        return queryset.select_related("country")
+
+    def __init__(self, preview: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.ready = False
+        if not preview:
+            # Commands and scripts show no row-by-row diff: compare a cheap snapshot instead
+            # of deep-copying every partner (see skip_row).
+            self._meta = copy.copy(self._meta)
+            self._meta.skip_diff = True
+        self.new_cities: list[City] = []
+
+    def before_import(self, dataset, **kwargs) -> None:
+        headers = [cell_text(header).strip().lower() for header in dataset.headers or []]
+        unknown = [header for header in headers if header not in COLUMNS]
+        if unknown:
+            raise ImportFileError(
+                _("Unknown column “%(column)s”. The columns are: %(columns)s.")
+                % {"column": unknown[0], "columns": ", ".join(COLUMNS)}
+            )
+        repeated = sorted({header for header in headers if headers.count(header) > 1})
+        if repeated:
+            raise ImportFileError(
+                _("The column “%(column)s” appears twice.") % {"column": repeated[0]}
+            )
+        missing = [column for column in REQUIRED_COLUMNS if column not in headers]
+        if missing:
+            raise ImportFileError(
+                _("The file has no “%(column)s” column.") % {"column": missing[0]}
+            )
+        dataset.headers = headers
+        self.load_current_state()
+        self.ready = True
+
+    def load_current_state(self) -> None:
+        """Everything matching needs, in a fixed number of queries whatever the file size."""
+        self.fields["country"].widget.load()
+        current = {
+            agreement.city_id: agreement
+            for agreement in Agreement.objects.exclude(status=Status.ENDED)
+        }
+        self.agreement_keys = set(Agreement.objects.values_list("city_id", "kind", "signed_on"))
+        self.by_slug: dict[str, City] = {}
+        self.by_name: dict[tuple[str, int], City] = {}
+        for city in City.objects.select_related("country"):
+            self.remember_agreement(city, current.get(city.pk))
+            self.by_slug[city.slug] = city
+            self.by_name.setdefault((folded_key(city.name_en), city.country_id), city)
+        self.taken_slugs = set(self.by_slug)
+        self.claimed: dict[object, int] = {}
+
+    @staticmethod
+    def remember_agreement(city: City, agreement: Agreement | None) -> None:
+        city.loaded_agreement = agreement
+        city.current_kind = agreement.kind if agreement else None
+        city.current_status = agreement.status if agreement else None
+        city.current_signed_on = agreement.signed_on if agreement else None
+
+    def import_row(self, row: dict, instance_loader, **kwargs) -> RowResult:
+        # Rows are not read when the file itself is wrong (reported once, not per row).
+        if not self.ready or all(cell_text(value).strip() == "" for value in row.values()):
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def get_or_init_instance(self, instance_loader, row: dict) -> tuple[City, bool]:
+        slug = cell_text(row.get("slug")).strip()
+        if slug:
+            city = self.by_slug.get(slug)
+        else:
+            try:
+                country = self.fields["country"].clean(row)
+            except (ValueError, KeyError):
+                country = None
+            name = folded_key(cell_text(row.get("name_en")))
+            city = self.by_name.get((name, country.pk)) if country else None
+        if city is not None:
+            return city, False
+        city = City()
+        self.remember_agreement(city, None)
+        return city, True
+
+    def snapshot(self, instance: City) -> list:
+        return [field.get_value(instance) for field in self.get_import_fields()]
+
+    def skip_row(self, instance: City, original, row: dict, import_validation_errors=None) -> bool:
+        if not self._meta.skip_diff:
+            return super().skip_row(instance, original, row, import_validation_errors)
+        if import_validation_errors or instance.pk is None:
+            return False
+        return self.snapshot(instance) == instance.import_snapshot
+
+    def after_init_instance(self, instance: City, new: bool, row: dict, **kwargs) -> None:
+        if self._meta.skip_diff:
+            instance.import_snapshot = self.snapshot(instance)
+        line = kwargs.get("row_number", 0) + 1
+        slug = cell_text(row.get("slug")).strip()
+        name = (
+            folded_key(cell_text(row.get("name_en"))),
+            folded_key(cell_text(row.get("country"))),
+        )
+        key = instance.pk if not new else slug or name
+        if key in self.claimed:
+            raise ValidationError(
+                {
+                    "slug": _("This partner is already on line %(line)s of the file.")
+                    % {"line": self.claimed[key]}
+                }
+            )
+        self.claimed[key] = line
+
+    def validate_instance(self, instance: City, import_validation_errors=None, **kwargs) -> None:
+        errors = dict(import_validation_errors or {})
+        if instance.pk is None and not instance.slug and "name_en" not in errors:
+            instance.slug = self.unique_slug(instance)
+        if instance.country_id is None and "country" not in errors:
+            errors["country"] = [_("Give the partner's country.")]
+        try:
+            # The country came from the lookup table: checking it again costs a query a row.
+            instance.clean_fields(exclude=set(errors) | {"country"})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for column, test, constraint in RANGE_CHECKS:
+            value = getattr(instance, column)
+            if column not in errors and value is not None and not test(value):
+                errors[column] = [constraint_message(City, constraint)]
+        self.validate_agreement(instance, errors)
+        if instance.pk is None and instance.slug in self.taken_slugs and "slug" not in errors:
+            errors["slug"] = [_("Another partner already has this slug.")]
+        if errors:
+            raise ValidationError(errors)
+        self.taken_slugs.add(instance.slug)
+
+    def validate_agreement(self, city: City, errors: dict) -> None:
+        kind, signed_on = city.current_kind, city.current_signed_on
+        if {"current_kind", "current_signed_on"} & set(errors):
+            return
+        if kind is None and signed_on is None:
+            if city.current_status is not None:
+                errors["current_kind"] = [_("Give the kind and the signing date of the status.")]
+            return
+        if kind is None or signed_on is None:
+            missing = "current_kind" if kind is None else "current_signed_on"
+            errors[missing] = [_("Give both the kind and the signing date, or neither.")]
+            return
+        loaded = city.loaded_agreement
+        if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
+            return
+        if loaded and signed_on < loaded.signed_on:
+            errors["current_signed_on"] = [
+                _(
+                    "A new current agreement must be signed on or after the current one "
+                    "(%(date)s), which it replaces."
+                )
+                % {"date": loaded.signed_on.isoformat()}
+            ]
+        elif (city.pk, kind, signed_on) in self.agreement_keys:
+            errors["current_signed_on"] = [
+                constraint_message(Agreement, "agreement_unique_kind_date_per_city")
+            ]
+
+    def unique_slug(self, city: City) -> str:
+        # Non-Latin English names (rare) fall back to the country code.
+        base = slugify(city.name_en)[:70].strip("-") or "partner"
+        country = city.country.iso_code.lower() if city.country_id else ""
+        candidates = [base, f"{base}-{country}"] if country else [base]
+        candidates += [f"{base}-{number}" for number in range(2, 10_000)]
+        return next(slug for slug in candidates if slug not in self.taken_slugs)
+
+    def do_instance_save(self, instance: City, is_create: bool) -> None:
+        # New partners and their first agreements are created in bulk at the end (nothing
+        # to supersede); changed partners go through save(), agreements through
+        # Agreement.save(), which ends the agreement it replaces.
+        if is_create:
+            self.new_cities.append(instance)
+        else:
+            instance.save()
+
+    def after_save_instance(self, instance: City, row: dict, **kwargs) -> None:
+        if instance.pk is not None:
+            self.save_agreement(instance)
+
+    def create_new_cities(self) -> None:
+        City.objects.bulk_create(self.new_cities, batch_size=500)
+        agreements = [
+            Agreement(
+                city=city,
+                kind=city.current_kind,
+                signed_on=city.current_signed_on,
+                status=city.current_status or Status.ACTIVE,
+            )
+            for city in self.new_cities
+            if city.current_kind is not None
+        ]
+        Agreement.objects.bulk_create(agreements, batch_size=500)
+        self.created_in_bulk(self.new_cities, agreements)
+        self.new_cities = []
+
+    def created_in_bulk(self, cities: list[City], agreements: list[Agreement]) -> None:
+        """Hook for change history: bulk_create sends no post_save signal."""
+        if reversion.is_active():
+            for obj in [*cities, *agreements]:
+                reversion.add_to_revision(obj)
+
+    def import_data(self, dataset, dry_run: bool = False, **kwargs) -> Result:
+        """A real import is one history revision with the importing user and file name;
+        a preview, or an import that writes nothing because of an error, records none."""
+        if dry_run:
+            return super().import_data(dataset, dry_run=dry_run, **kwargs)
+        try:
+            with import_revision(kwargs.get("user"), kwargs.get("file_name")):
+                result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+                if (
+                    result.has_errors()
+                    or result.has_validation_errors()
+                    or getattr(result, "report", None)
+                ):
+                    raise _NothingImported(result)
+        except _NothingImported as refused:
+            return refused.result
+        return result
+
+    def save_agreement(self, city: City) -> None:
+        """Same kind and date: update the status in place; otherwise a new agreement,
+        whose save() ends the one it supersedes so that the history is kept."""
+        kind, status, signed_on = city.current_kind, city.current_status, city.current_signed_on
+        if kind is None:
+            return
+        loaded = city.loaded_agreement
+        if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
+            if status and status != loaded.status:
+                loaded.status = status
+                loaded.save(update_fields=["status"])
+            return
+        agreement = Agreement(
+            city=city, kind=kind, signed_on=signed_on, status=status or Status.ACTIVE
+        )
+        agreement.save()
+        self.remember_agreement(city, agreement)
+        self.agreement_keys.add((city.pk, kind, signed_on))
+
+    def after_import(self, dataset, result: Result, **kwargs) -> None:
+        if self.new_cities and not result.has_errors() and not result.has_validation_errors():
+            self.create_new_cities()
+        super().after_import(dataset, result, **kwargs)
+        result.report = import_report(result, self)
+
+
+def staff_message(error: Exception) -> str:
+    """Our own messages as they are; anything else logged, never shown raw."""
+    if isinstance(error, ImportFileError):
+        return str(error)
+    logger.error("Unexpected error during import", exc_info=error)
+    return _("This row could not be saved because of an unexpected error.")
+
+
+def import_report(result: Result, resource: resources.Resource) -> list[str]:
+    """One line per problem: file line (the header is line 1), column, reason."""
+    columns = {field.attribute: field.column_name for field in resource.get_import_fields()}
+    lines = [staff_message(error.error) for error in result.base_errors]
+    problems = []
+    for number, errors in result.row_errors():
+        problems += [(number + 1, None, staff_message(error.error)) for error in errors]
+    for row in result.invalid_rows:
+        for field, messages in row.error_dict.items():
+            column = None if field == NON_FIELD_ERRORS else columns.get(field, field)
+            problems += [(row.number + 1, column, message) for message in messages]
+    order = {column: index for index, column in enumerate(COLUMNS)}
+    problems.sort(key=lambda problem: (problem[0], order.get(problem[1], -1)))
+    for line, column, message in problems:
+        values = {"line": line, "column": column, "message": message}
+        if column:
+            lines.append(_("Line %(line)s, column “%(column)s”: %(message)s") % values)
+        else:
+            lines.append(_("Line %(line)s: %(message)s") % values)
+    return lines
+
+
+def import_partners(dataset, *, dry_run: bool = False, **kwargs) -> Result:
+    """All or nothing: any invalid row rolls the whole import back."""
+    return PartnerResource(preview=False).import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        **kwargs,
+    )

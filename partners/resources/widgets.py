@@ -1,0 +1,228 @@
+"""Cell parsers for the interchange format: lenient about spelling, never guessing.
+
+Every failure is a ValueError with a translated message for staff; django-import-export turns
+it into a validation error for the cell's column.
+"""
+
+import datetime
+import decimal
+import re
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import widgets
+
+from ..models import Country, Kind, Status, fold
+from .formats import unescape_formula
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DATE = re.compile(r"^(\d{4})([-./])(\d{1,2})\2(\d{1,2})\.?$")
+
+
+def cell_text(value: object) -> str:
+    """A cell as text; XLSX gives numbers for cells such as a slug '2023'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unescape_formula(str(value))
+
+
+def folded_key(text: str) -> str:
+    return " ".join(fold(text).replace("_", " ").split())
+
+
+class TextWidget(widgets.Widget):
+    def __init__(self, blank_is_none: bool = False) -> None:
+        super().__init__()
+        self.blank_is_none = blank_is_none
+
+    def clean(self, value: object, row: dict | None = None, **kwargs) -> str | None:
+        text = cell_text(value)
+        if self.blank_is_none:
+            # Identifiers such as the slug: surrounding spaces are never meant.
+            return text.strip() or None
+        return text
+
+    def render(self, value: object, obj: object = None, **kwargs) -> str:
+        return "" if value is None else str(value)
+
+
+class NumberWidget(widgets.Widget):
+    """Thousands separators only between groups of three digits: `88,5` is an error."""
+
+    def __init__(self, integer: bool = False) -> None:
+        super().__init__(coerce_to_string=False)
+        self.integer = integer
+
+    def clean(self, value: object, row: dict | None = None, **kwargs) -> int | decimal.Decimal:
+        if isinstance(value, bool):
+            raise ValueError(_("Enter a number."))
+        if isinstance(value, int | float | decimal.Decimal):
+            number = decimal.Decimal(str(value))
+        else:
+            text = cell_text(value).strip().replace(" ", "")
+            if not text:
+                return None
+            if _GROUPED.match(text):
+                text = text.replace(",", "")
+            elif "," in text:
+                raise ValueError(
+                    _(
+                        "“%(value)s” is not a number: a comma may only separate groups of "
+                        "three digits (1,733,000 or 4,704.4); write decimals with a point."
+                    )
+                    % {"value": text}
+                )
+            elif not _PLAIN.match(text):
+                raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
+            number = decimal.Decimal(text)
+        if not number.is_finite():
+            raise ValueError(_("Enter a number."))
+        if self.integer:
+            if number != number.to_integral_value():
+                raise ValueError(_("Enter a whole number."))
+            return int(number)
+        return number
+
+    def render(self, value: object, obj: object = None, **kwargs) -> object:
+        return value
+
+
+class DateWidget(widgets.Widget):
+    """YYYY-MM-DD, YYYY.MM.DD or YYYY/MM/DD, or a real date cell from Excel."""
+
+    def __init__(self) -> None:
+        super().__init__(coerce_to_string=False)
+
+    def clean(self, value: object, row: dict | None = None, **kwargs) -> datetime.date | None:
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = cell_text(value).strip()
+        if not text:
+            return None
+        match = _DATE.match(text)
+        if match:
+            try:
+                return datetime.date(int(match[1]), int(match[3]), int(match[4]))
+            except ValueError:
+                pass
+        raise ValueError(
+            _("“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2013-08-23.")
+            % {"value": text}
+        )
+
+    def render(self, value: object, obj: object = None, **kwargs) -> object:
+        return value
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its value, its label in either language, or one of the extra words."""
+
+    def __init__(self, choices: type, extra: dict[str, str], message: object) -> None:
+        super().__init__(coerce_to_string=False)
+        self.choices, self.extra, self.message = choices, extra, message
+        self._words: dict[str, str] | None = None
+
+    def words(self) -> dict[str, str]:
+        if self._words is None:
+            words = {folded_key(word): value for word, value in self.extra.items()}
+            for value, label in self.choices.choices:
+                words[folded_key(value)] = value
+                for language in ("en", "ko"):
+                    with translation.override(language):
+                        words[folded_key(str(label))] = value
+            self._words = words
+        return self._words
+
+    def clean(self, value: object, row: dict | None = None, **kwargs) -> str | None:
+        text = cell_text(value).strip()
+        if not text:
+            return None
+        try:
+            return self.words()[folded_key(text)]
+        except KeyError:
+            raise ValueError(str(self.message) % {"value": text}) from None
+
+    def render(self, value: object, obj: object = None, **kwargs) -> str:
+        return value or ""
+
+
+def kind_widget() -> ChoiceWidget:
+    extra = {
+        "sister city": Kind.SISTER,
+        "sister cities": Kind.SISTER,
+        "자매": Kind.SISTER,
+        "자매도시": Kind.SISTER,
+        "자매결연": Kind.SISTER,
+        "friendly cooperation city": Kind.FRIENDLY,
+        "friendly cooperation cities": Kind.FRIENDLY,
+        "friendly city": Kind.FRIENDLY,
+        "friendship": Kind.FRIENDLY,
+        "우호": Kind.FRIENDLY,
+        "우호도시": Kind.FRIENDLY,
+        "우호협력": Kind.FRIENDLY,
+        "우호협력도시": Kind.FRIENDLY,
+    }
+    message = gettext_lazy("“%(value)s” is not a kind of partnership: write sister or friendly.")
+    return ChoiceWidget(Kind, extra, message)
+
+
+def status_widget() -> ChoiceWidget:
+    message = gettext_lazy("“%(value)s” is not a status: write active, suspended or ended.")
+    return ChoiceWidget(Status, {}, message)
+
+
+def country_names(country: Country) -> set[str]:
+    """Every name import accepts for a country: ours in both languages and ISO's."""
+    import pycountry
+
+    names = {country.iso_code, country.name_en, country.name_ko}
+    entry = pycountry.countries.get(alpha_2=country.iso_code)
+    if entry is not None:
+        for attribute in ("alpha_3", "name", "official_name", "common_name"):
+            names.add(getattr(entry, attribute, "") or "")
+    return {folded_key(name) for name in names if name}
+
+
+class CountryWidget(widgets.Widget):
+    """Country by ISO code or name; the lookup table is read once per import."""
+
+    def __init__(self) -> None:
+        super().__init__(coerce_to_string=False)
+        self._lookup: dict[str, Country | None] | None = None
+
+    def load(self) -> None:
+        lookup: dict[str, Country | None] = {}
+        for country in Country.objects.all():
+            for name in country_names(country):
+                # A name two countries share (None) must be given as an ISO code.
+                clash = name in lookup and lookup[name] != country
+                lookup[name] = None if clash else country
+        self._lookup = lookup
+
+    def clean(self, value: object, row: dict | None = None, **kwargs) -> Country | None:
+        text = cell_text(value).strip()
+        if not text:
+            return None
+        if self._lookup is None:
+            self.load()
+        key = folded_key(text)
+        if key not in self._lookup:
+            raise ValueError(
+                _("“%(value)s” is not a country: write its ISO code, for example KR.")
+                % {"value": text}
+            )
+        country = self._lookup[key]
+        if country is None:
+            raise ValueError(
+                _("“%(value)s” names more than one country: write its ISO code.") % {"value": text}
+            )
+        return country
+
+    def render(self, value: Country | None, obj: object = None, **kwargs) -> str:
+        return value.iso_code if value else ""

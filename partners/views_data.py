@@ -1,0 +1,86 @@
+"""Open data: the published partners as CSV, XLSX and JSON, and the data dictionary."""
+
+import datetime
+import hashlib
+
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import condition
+
+from .models import Agreement, City
+from .resources import FORMATS_BY_NAME, PartnerResource
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+# (column, what it holds); shown in English and Korean side by side.
+DATA_DICTIONARY = [
+    ("slug", _("Stable identifier of the partner, used in its page address. Text.")),
+    ("name_en", _("Name in English.")),
+    ("name_ko", _("Name in Korean.")),
+    ("aliases", _("Other spellings and former names, separated by semicolons.")),
+    ("country", _("Country, as its ISO 3166-1 alpha-2 code (for example JP, US).")),
+    (
+        "kind",
+        _("Current relationship: sister (sister city) or friendly (friendly cooperation city)."),
+    ),
+    ("status", _("Status of the current agreement: active, suspended or ended.")),
+    ("signed_on", _("Signing date of the current agreement, YYYY-MM-DD.")),
+    ("population", _("Population, a whole number.")),
+    ("population_year", _("Year the population figure refers to, if known.")),
+    ("area_km2", _("Land area in square kilometres, a decimal number.")),
+    ("latitude", _("Latitude of the city centre in decimal degrees (south is negative).")),
+    ("longitude", _("Longitude of the city centre in decimal degrees (west is negative).")),
+    ("feature_en", _("One-line description in English.")),
+    ("feature_ko", _("One-line description in Korean.")),
+    ("website", _("Official website address.")),
+]
+
+
+def published_partners():
+    return City.objects.published().with_current_agreement().select_related("country")
+
+
+def last_modified(request: HttpRequest, fmt: str) -> datetime.datetime | None:
+    return City.objects.published().aggregate(Max("updated_at"))["updated_at__max"]
+
+
+def etag(request: HttpRequest, fmt: str) -> str:
+    # Catches what updated_at alone misses: a deleted partner, an agreement edited on its own.
+    # Two small queries over a few hundred rows, far cheaper than building the file.
+    cities = City.objects.published().order_by("pk").values_list("pk", "updated_at")
+    agreements = Agreement.objects.order_by("pk").values_list(
+        "pk", "city_id", "kind", "status", "signed_on"
+    )
+    key = f"{fmt}|{list(cities)}|{list(agreements)}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+@condition(etag_func=etag, last_modified_func=last_modified)
+def partners_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    dataset = PartnerResource().export(published_partners())
+    response = HttpResponse(
+        FORMATS_BY_NAME[fmt]().export_data(dataset), content_type=CONTENT_TYPES[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="partners.{fmt}"'
+    return response
+
+
+def data_dictionary(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for column, description in DATA_DICTIONARY:
+        texts = {}
+        for language in ("en", "ko"):
+            with translation.override(language):
+                texts[language] = str(description)
+        rows.append({"column": column, "en": texts["en"], "ko": texts["ko"]})
+    context = {"rows": rows, "formats": list(CONTENT_TYPES)}
+    return render(request, "partners/data_dictionary.html", context)

@@ -1,0 +1,172 @@
+import io
+import json
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from partners.models import City, Kind
+from partners.resources import COLUMNS
+from tests.spreadsheets import csv_bytes, make_countries, make_partner, partner_row
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = "/admin/partners/city/import/"
+CONFIRM_URL = "/admin/partners/city/process_import/"
+
+
+@pytest.fixture(autouse=True)
+def countries():
+    return make_countries()
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(User.objects.create_superuser("staff", "staff@example.com", "pw"))
+    return client
+
+
+def upload(client, data: bytes, name: str = "partners.csv", fmt: str = "0"):
+    return client.post(IMPORT_URL, {"format": fmt, "import_file": SimpleUploadedFile(name, data)})
+
+
+def test_the_admin_preview_writes_nothing_and_confirming_writes(staff_client):
+    client = staff_client
+    preview = upload(
+        client, csv_bytes([partner_row(name_en="Brno", name_ko="브르노", country="CZ")])
+    )
+    assert preview.status_code == 200
+    assert City.objects.count() == 0
+    confirm_form = preview.context["confirm_form"]
+    assert confirm_form is not None
+    response = client.post(CONFIRM_URL, confirm_form.initial)
+    assert response.status_code == 302
+    city = City.objects.get()
+    assert (city.name_ko, city.agreements.get().kind) == ("브르노", Kind.FRIENDLY)
+
+
+def test_the_admin_preview_of_a_bad_file_lists_line_and_column_without_raw_exceptions(
+    staff_client,
+):
+    rows = [partner_row(), partner_row(name_en="Brno", country="CZ", area_km2="88,5")]
+    response = upload(staff_client, csv_bytes(rows))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response.context.get("confirm_form") is None
+    assert "area_km2" in page and "88,5" in page
+    assert "Line 3" in page or "3" in page
+    for raw in ("ConversionSyntax", "Traceback", "InvalidOperation", "ValueError"):
+        assert raw not in page
+    assert City.objects.count() == 0
+
+
+def test_an_unreadable_upload_gets_a_clear_message_not_an_exception_name(staff_client):
+    response = upload(staff_client, b"\xff\xfe\xfa\x00garbage", "partners.csv")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "CP949" in page
+    assert "UnicodeDecodeError" not in page and "ImportFileError" not in page
+
+
+def test_a_view_only_staff_user_cannot_import(client):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_city"))
+    client.force_login(user)
+    assert client.get("/admin/partners/city/").status_code == 200
+    assert client.get(IMPORT_URL).status_code == 403
+    assert upload(client, csv_bytes([partner_row()])).status_code == 403
+    assert client.post(CONFIRM_URL, {}).status_code == 403
+    assert City.objects.count() == 0
+
+
+def test_the_admin_exports_the_filtered_changelist_as_xlsx(staff_client, countries):
+    make_partner(slug="kharkiv")
+    make_partner(slug="seattle", name_en="Seattle", name_ko="시애틀", country=countries["US"])
+    data = {"format": "1", "resource": "0"} | {f"partnerresource_{c}": "on" for c in COLUMNS}
+    url = f"/admin/partners/city/export/?country__id__exact={countries['US'].pk}"
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["seattle"]
+
+
+@pytest.mark.parametrize(
+    ("model", "resource", "expected"),
+    [
+        ("agreement", "agreementresource", ["kharkiv", "friendly"]),
+        ("country", "countryresource", ["AU", "Australia"]),
+        ("exchange", "exchangeresource", None),
+    ],
+)
+def test_each_model_has_a_backup_export_with_natural_keys(staff_client, model, resource, expected):
+    make_partner()
+    response = staff_client.get(f"/admin/partners/{model}/export/")
+    assert response.status_code == 200
+    fields = response.context["form"].fields
+    data = {"format": "0", "resource": "0"} | {
+        name: "on" for name in fields if name.startswith(resource)
+    }
+    response = staff_client.post(f"/admin/partners/{model}/export/", data)
+    lines = response.content.decode("utf-8-sig").splitlines()
+    if expected:
+        assert lines[1].split(",")[: len(expected)] == expected
+    assert ",id," not in "," + lines[0] + ","
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [
+        ("csv", "text/csv; charset=utf-8"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("json", "application/json"),
+    ],
+)
+def test_open_data_downloads_have_type_filename_and_last_modified(client, fmt, content_type):
+    make_partner()
+    response = client.get(f"/data/partners.{fmt}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="partners.{fmt}"'
+    assert "Last-Modified" in response and "ETag" in response
+    again = client.get(
+        f"/data/partners.{fmt}", headers={"if-modified-since": response["Last-Modified"]}
+    )
+    assert again.status_code == 304
+
+
+def test_open_data_lists_published_partners_only_with_the_import_columns(client):
+    make_partner(slug="kharkiv", population=1_421_125)
+    make_partner(slug="hidden", name_en="Hidden", is_published=False)
+    rows = json.loads(client.get("/data/partners.json").content)
+    assert [row["slug"] for row in rows] == ["kharkiv"]
+    assert list(rows[0]) == COLUMNS
+    assert rows[0]["population"] == 1_421_125
+    assert "notes" not in rows[0]
+
+
+def test_open_data_etag_changes_when_an_agreement_changes_on_its_own(client):
+    city = make_partner()
+    first = client.get("/data/partners.csv")
+    city.agreements.update(status="suspended")
+    again = client.get("/data/partners.csv", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200
+    assert b"suspended" in again.content
+
+
+def test_the_data_dictionary_explains_every_column_in_both_languages(client):
+    response = client.get(reverse("partners:data-dictionary"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    for column in COLUMNS:
+        assert f"<code>{column}</code>" in page
+    assert 'lang="en"' in page and 'lang="ko"' in page
+    for fmt in ("csv", "xlsx", "json"):
+        assert f'href="/data/partners.{fmt}"' in page
+
+
+def test_the_partner_list_links_to_the_downloads_and_the_data_dictionary(client):
+    page = client.get("/en/partners/").content.decode()
+    assert 'href="/data/partners.csv"' in page
+    assert 'href="/en/data/"' in page

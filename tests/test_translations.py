@@ -1,0 +1,165 @@
+"""The Korean catalogue is complete, compiled, and what Korean visitors and staff actually see."""
+
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from partners.models import Kind
+from tests.factories import make_city, make_home_city
+
+PO_FILE = Path(settings.BASE_DIR) / "locale" / "ko" / "LC_MESSAGES" / "django.po"
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
+
+
+@dataclass
+class Entry:
+    context: str | None
+    msgid: str
+    plural: str | None
+    msgstr: str
+    fuzzy: bool
+
+
+def unquote(line: str) -> str:
+    return line[1:-1].replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def read_po(path: Path) -> list[Entry]:
+    """The .po's entries, header and obsolete (#~) ones left out; enough of the format for us."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        fields: dict[str, str] = {}
+        key = None
+        for line in block.splitlines():
+            if line.startswith("#"):
+                continue
+            if line.startswith('"') and key:
+                fields[key] += unquote(line)
+            else:
+                key, _, value = line.partition(" ")
+                fields[key] = unquote(value)
+        if fields.get("msgid"):
+            entries.append(
+                Entry(
+                    context=fields.get("msgctxt"),
+                    msgid=fields["msgid"],
+                    plural=fields.get("msgid_plural"),
+                    msgstr=fields.get("msgstr[0]", fields.get("msgstr", "")),
+                    fuzzy=any(
+                        line.startswith("#,") and "fuzzy" in line for line in block.splitlines()
+                    ),
+                )
+            )
+    return entries
+
+
+ENTRIES = read_po(PO_FILE)
+
+
+def test_the_korean_catalogue_has_a_translation_for_every_message():
+    assert len(ENTRIES) > 100
+    untranslated = [entry.msgid for entry in ENTRIES if not entry.msgstr.strip()]
+    fuzzy = [entry.msgid for entry in ENTRIES if entry.fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_the_korean_catalogue_uses_korean_plural_rules():
+    header = PO_FILE.read_text(encoding="utf-8")
+    assert '"Language: ko\\n"' in header
+    assert '"Plural-Forms: nplurals=1; plural=0;\\n"' in header
+
+
+def test_korean_translations_keep_every_placeholder():
+    changed = [
+        entry.msgid
+        for entry in ENTRIES
+        if sorted(PLACEHOLDER.findall(entry.msgstr))
+        != sorted(set(PLACEHOLDER.findall(entry.msgid + (entry.plural or ""))))
+    ]
+    assert changed == []
+
+
+def test_the_compiled_catalogue_gives_every_korean_translation_in_the_po():
+    # A .po edited without compilemessages leaves the committed .mo behind; this catches it.
+    stale = []
+    with translation.override("ko"):
+        for entry in ENTRIES:
+            if entry.plural and entry.context:
+                shown = translation.npgettext(entry.context, entry.msgid, entry.plural, 1)
+            elif entry.plural:
+                shown = translation.ngettext(entry.msgid, entry.plural, 1)
+            elif entry.context:
+                shown = translation.pgettext(entry.context, entry.msgid)
+            else:
+                shown = translation.gettext(entry.msgid)
+            if shown != entry.msgstr:
+                stale.append(entry.msgid)
+    assert stale == []
+
+
+def test_model_names_and_choices_read_in_korean():
+    from partners.models import Agreement, City, Exchange
+
+    with translation.override("ko"):
+        assert str(City._meta.verbose_name) == "자매·우호도시"
+        assert str(Agreement._meta.verbose_name) == "협약"
+        assert str(Exchange._meta.verbose_name) == "교류 활동"
+        assert str(Kind.SISTER.label) == "자매도시"
+        assert str(Kind.FRIENDLY.label) == "우호협력도시"
+
+
+@pytest.fixture
+def kharkiv(db):
+    make_home_city()
+    return make_city(
+        "Kharkiv",
+        "UA",
+        Kind.FRIENDLY,
+        datetime.date(2013, 8, 23),
+        name_ko="하르키우",
+        population=1_450_000,
+        population_year=2021,
+        area_km2="306",
+        latitude="49.993500",
+        longitude="36.230400",
+    )
+
+
+def test_the_korean_home_page_is_in_korean(client, kharkiv):
+    html = client.get("/ko/").content.decode()
+    assert "대전 자매·우호도시" in html
+    assert "대륙별 자매도시 및 우호협력도시 현황" in html
+    assert "우호협력도시" in html
+    assert "Sister cities" not in html
+    assert "Friendly cooperation cities" not in html
+    assert "Skip to main content" not in html
+
+
+def test_the_korean_partner_list_is_in_korean(client, kharkiv):
+    html = client.get("/ko/partners/").content.decode()
+    for korean in ["결연 관계", "결연일", "인구", "면적(km²)", "특징", "자매·우호도시 1곳", "조회"]:
+        assert korean in html
+    for english in ["Relationship", "Agreement date", "Population", "Feature", "Show partners"]:
+        assert english not in html
+
+
+def test_the_korean_partner_page_is_in_korean(client, kharkiv):
+    html = client.get("/ko/partners/kharkiv/").content.decode()
+    for korean in ["결연일", "결연 기간", "1,450,000명(2021년 기준)", "대전에서의 거리", "유럽"]:
+        assert korean in html
+    for english in ["Partners since", "Partnership age", "Population", "as of", "Distance from"]:
+        assert english not in html
+
+
+def test_the_admin_shows_korean_model_names_to_a_korean_browser(admin_client):
+    html = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    for korean in ["자매·우호도시 관리", "협약", "교류 활동", "우리 시 정보 및 소개글"]:
+        assert korean in html
+    for english in ["Partner cities administration", "Agreements", "Exchanges"]:
+        assert english not in html
