@@ -3,7 +3,6 @@
 import copy
 import logging
 
-import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.utils.text import slugify
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.results import Result, RowResult
 
-from ..history import import_revision
+from ..history import record_import_history
 from ..models import Agreement, City, Status
 from .formats import ImportFileError
 from .widgets import (
@@ -61,13 +60,6 @@ RANGE_CHECKS = [
 def constraint_message(model: type, name: str) -> str:
     constraint = next(c for c in model._meta.constraints if c.name == name)
     return str(constraint.get_violation_error_message())
-
-
-class _NothingImported(Exception):
-    """Leaves the history revision unsaved when the import rolled back."""
-
-    def __init__(self, result: Result) -> None:
-        self.result = result
 
 
 class PartnerResource(resources.ModelResource):
@@ -315,26 +307,23 @@ class PartnerResource(resources.ModelResource):
 
     def created_in_bulk(self, cities: list[City], agreements: list[Agreement]) -> None:
         """Hook for change history: bulk_create sends no post_save signal."""
-        if reversion.is_active():
-            for obj in [*cities, *agreements]:
-                reversion.add_to_revision(obj)
+        self.imported_city_pks.update(city.pk for city in cities)
 
     def import_data(self, dataset, dry_run: bool = False, **kwargs) -> Result:
         """A real import is one history revision with the importing user and file name;
         a preview, or an import that writes nothing because of an error, records none."""
-        if dry_run:
-            return super().import_data(dataset, dry_run=dry_run, **kwargs)
-        try:
-            with import_revision(kwargs.get("user"), kwargs.get("file_name")):
-                result = super().import_data(dataset, dry_run=dry_run, **kwargs)
-                if (
-                    result.has_errors()
-                    or result.has_validation_errors()
-                    or getattr(result, "report", None)
-                ):
-                    raise _NothingImported(result)
-        except _NothingImported as refused:
-            return refused.result
+        self.imported_city_pks: set[int] = set()
+        result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+        failed = result.has_errors() or result.has_validation_errors()
+        if dry_run or failed or getattr(result, "report", None):
+            return result
+        self.imported_city_pks.update(
+            row.object_id
+            for row in result.valid_rows()
+            if row.object_id is not None
+            and row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
+        )
+        record_import_history(self.imported_city_pks, kwargs.get("user"), kwargs.get("file_name"))
         return result
 
     def save_agreement(self, city: City) -> None:
