@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DJANGO_DEBUG=1
 
-.PHONY: install run test lock lint messages e2e vnu
+.PHONY: install run test lock lint messages e2e vnu backup restore
 
 # Reinstall only when the lock file changes.
 $(VENV)/.installed: requirements.lock
@@ -47,3 +47,12 @@ lock:
 messages: install
 	$(DEV) $(BIN)/python manage.py makemessages --locale ko --no-location --ignore '.venv/*' --ignore 'node_modules/*' --ignore '.cache/*'
 	$(DEV) $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+# Back up all data and media into backups/portal-<date>-<time>/ (or DIR=...), and restore
+# one into an empty database: make restore FILE=backups/portal-... Uses the environment's
+# settings (DATABASE_URL, MEDIA_ROOT, DJANGO_SECRET_KEY or DJANGO_DEBUG=1).
+backup: install
+	$(BIN)/python manage.py backup_data $(if $(DIR),--output $(DIR))
+
+restore: install
+	$(BIN)/python manage.py restore_data $(FILE)

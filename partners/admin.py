@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_import_export import BackupExportMixin, PartnerImportExportMixin
+from .history import HistoryAdmin
+from .locking import ImportPreviewLockMixin, OptimisticLockAdminMixin
 from .models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
 from .resources import AgreementResource, CountryResource, ExchangeResource
 
@@ -106,7 +108,9 @@ class ExchangeInline(admin.StackedInline):
 
 
 @admin.register(City)
-class CityAdmin(PartnerImportExportMixin, admin.ModelAdmin):
+class CityAdmin(
+    ImportPreviewLockMixin, PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin
+):
     list_display = [
         "name_ko",
         "name_en",
@@ -182,9 +186,19 @@ class CityAdmin(PartnerImportExportMixin, admin.ModelAdmin):
     def status(self, obj: City) -> str | None:
         return Status(obj.current_status).label if obj.current_status else None
 
+    @staticmethod
+    def set_published(queryset: QuerySet, published: bool) -> int:
+        # save() rather than update(): each change goes into the partners' history and
+        # makes forms opened before it stale.
+        cities = list(queryset)
+        for city in cities:
+            city.is_published = published
+            city.save()
+        return len(cities)
+
     @admin.action(description=_("Publish the selected partners"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.update(is_published=True)
+        count = self.set_published(queryset, True)
         message = ngettext(
             "%(count)d partner is now published.", "%(count)d partners are now published.", count
         )
@@ -192,7 +206,7 @@ class CityAdmin(PartnerImportExportMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Unpublish the selected partners"), permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.update(is_published=False)
+        count = self.set_published(queryset, False)
         message = ngettext(
             "%(count)d partner is now hidden from the public.",
             "%(count)d partners are now hidden from the public.",
@@ -202,7 +216,7 @@ class CityAdmin(PartnerImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(BackupExportMixin, admin.ModelAdmin):
+class AgreementAdmin(BackupExportMixin, HistoryAdmin):
     resource_classes = [AgreementResource]
     list_display = ["city", "kind", "signed_on", "status", "ended_on"]
     list_filter = ["kind", "status", "city__country__continent"]
@@ -214,7 +228,7 @@ class AgreementAdmin(BackupExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(BackupExportMixin, admin.ModelAdmin):
+class ExchangeAdmin(BackupExportMixin, HistoryAdmin):
     resource_classes = [ExchangeResource]
     list_display = ["title", "city", "field", "started_on", "ended_on", "is_published"]
     list_filter = ["field", "is_published"]
@@ -237,7 +251,7 @@ class ExchangeAdmin(BackupExportMixin, admin.ModelAdmin):
 
 
 @admin.register(HomeCity)
-class HomeCityAdmin(admin.ModelAdmin):
+class HomeCityAdmin(HistoryAdmin):
     """The home city is one record: its list is that record's form."""
 
     fieldsets = [

@@ -2,6 +2,7 @@ import datetime
 import math
 import unicodedata
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
@@ -164,6 +165,9 @@ class CityManager(models.Manager.from_queryset(CityQuerySet)):
         return self.get(slug=slug)
 
 
+# History (django-reversion): saving a partner also records its agreements and exchanges,
+# so restoring a partner, even a deleted one, brings them back as they were.
+@reversion.register(follow=("agreements", "exchanges"))
 class City(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=120)
@@ -280,6 +284,7 @@ class AgreementManager(models.Manager):
         return self.get(city__slug=city_slug, kind=kind, signed_on=signed_on)
 
 
+@reversion.register()
 class Agreement(models.Model):
     city = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("partner city")
@@ -392,6 +397,7 @@ class ExchangeQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
+@reversion.register()
 class Exchange(models.Model):
     city = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("partner city")
@@ -437,6 +443,7 @@ class Exchange(models.Model):
         return localized(self, "summary")
 
 
+@reversion.register()
 class HomeCity(models.Model):
     """The city whose partnerships the portal shows, and its introduction; one row only."""
 

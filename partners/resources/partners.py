@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.results import Result, RowResult
 
+from ..history import record_import_history
 from ..models import Agreement, City, Status
 from .formats import ImportFileError
 from .widgets import (
@@ -306,6 +307,24 @@ class PartnerResource(resources.ModelResource):
 
     def created_in_bulk(self, cities: list[City], agreements: list[Agreement]) -> None:
         """Hook for change history: bulk_create sends no post_save signal."""
+        self.imported_city_pks.update(city.pk for city in cities)
+
+    def import_data(self, dataset, dry_run: bool = False, **kwargs) -> Result:
+        """A real import is one history revision with the importing user and file name;
+        a preview, or an import that writes nothing because of an error, records none."""
+        self.imported_city_pks: set[int] = set()
+        result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+        failed = result.has_errors() or result.has_validation_errors()
+        if dry_run or failed or getattr(result, "report", None):
+            return result
+        self.imported_city_pks.update(
+            row.object_id
+            for row in result.valid_rows()
+            if row.object_id is not None
+            and row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
+        )
+        record_import_history(self.imported_city_pks, kwargs.get("user"), kwargs.get("file_name"))
+        return result
 
     def save_agreement(self, city: City) -> None:
         """Same kind and date: update the status in place; otherwise a new agreement,

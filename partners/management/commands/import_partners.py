@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import translation
@@ -20,12 +21,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report; write nothing."
         )
+        parser.add_argument(
+            "--user",
+            help="Username to record in the change history as the importer (default: none).",
+        )
 
-    def handle(self, *args, path: str, dry_run: bool, **options) -> None:
+    def handle(self, *args, path: str, dry_run: bool, user: str | None = None, **options) -> None:
         with translation.override(settings.LANGUAGE_CODE):
-            self.import_file(Path(path), dry_run)
+            importer = None
+            if user:
+                importer = get_user_model().objects.filter(username=user).first()
+                if importer is None:
+                    raise CommandError(_("There is no user “%(name)s”.") % {"name": user})
+            self.import_file(Path(path), dry_run, importer)
 
-    def import_file(self, path: Path, dry_run: bool) -> None:
+    def import_file(self, path: Path, dry_run: bool, importer=None) -> None:
         try:
             dataset = read_dataset(path.read_bytes(), path.name)
         except OSError as error:
@@ -35,7 +45,7 @@ class Command(BaseCommand):
         except ImportFileError as error:
             raise CommandError(f"{path.name}: {error}") from None
         with transaction.atomic():
-            result = import_partners(dataset, dry_run=dry_run)
+            result = import_partners(dataset, dry_run=dry_run, user=importer, file_name=path.name)
         if result.report:
             for line in result.report:
                 self.stderr.write(f"{path.name}: {line}")

@@ -1,0 +1,126 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+from reversion.models import Version
+
+from partners.models import Agreement, City, Exchange
+from tests.factories import make_agreement, make_city
+from tests.test_admin import form_data
+
+pytestmark = pytest.mark.django_db
+
+STAFF_GROUP = "International Affairs / 국제협력"
+
+
+@pytest.fixture
+def staff(client) -> User:
+    user = User.objects.create_user("choi", is_staff=True)
+    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def kharkiv() -> City:
+    city = make_city("Kharkiv", country="UA", name_ko="하르키우", population=1_000_000)
+    make_agreement(city, kind="friendly", signed_on=datetime.date(2013, 8, 23))
+    return city
+
+
+def change_url(city: City) -> str:
+    return reverse("admin:partners_city_change", args=[city.pk])
+
+
+def edit_population(client, city: City, population: int) -> None:
+    data = form_data(client.get(change_url(city)))
+    data["population"] = str(population)
+    response = client.post(change_url(city), data)
+    assert response.status_code == 302, response.context["errors"]
+
+
+def test_an_admin_edit_records_who_when_and_the_values_before_and_after(client, staff, kharkiv):
+    edit_population(client, kharkiv, 1_100_000)
+    edit_population(client, kharkiv, 1_400_000)
+    versions = Version.objects.get_for_object(kharkiv)
+    assert versions.count() == 2
+    assert versions.first().revision.user == staff
+    assert versions.first().field_dict["population"] == 1_400_000
+
+    page = client.get(reverse("admin:partners_city_history", args=[kharkiv.pk]))
+    text = page.content.decode()
+    assert "choi" in text
+    assert "<del>1100000</del> → <ins>1400000</ins>" in text
+
+
+def test_the_admin_edit_also_records_the_partners_agreements(client, staff, kharkiv):
+    edit_population(client, kharkiv, 1_100_000)
+    revision = Version.objects.get_for_object(kharkiv).first().revision
+    models = {version.content_type.model for version in revision.version_set.all()}
+    assert models == {"city", "agreement"}
+
+
+def test_staff_can_restore_an_earlier_version_of_a_partner(client, staff, kharkiv):
+    edit_population(client, kharkiv, 1_100_000)
+    edit_population(client, kharkiv, 9)
+    earlier = Version.objects.get_for_object(kharkiv).last()
+    url = reverse("admin:partners_city_revision", args=[kharkiv.pk, earlier.pk])
+    response = client.post(url, form_data(client.get(url)))
+    assert response.status_code == 302
+    kharkiv.refresh_from_db()
+    assert kharkiv.population == 1_100_000
+    latest = Version.objects.get_for_object(kharkiv).first()
+    assert latest.revision.user == staff
+    assert "Reverted" in latest.revision.comment
+
+
+def test_a_partner_deleted_by_an_administrator_can_be_recovered_with_its_agreements(
+    client, admin_client, staff, kharkiv
+):
+    edit_population(client, kharkiv, 1_100_000)
+    agreement = kharkiv.agreements.get()
+    admin_client.post(
+        reverse("admin:partners_agreement_delete", args=[agreement.pk]), {"post": "yes"}
+    )
+    response = admin_client.post(
+        reverse("admin:partners_city_delete", args=[kharkiv.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not City.objects.exists()
+
+    deleted = Version.objects.get_deleted(City).get()
+    url = reverse("admin:partners_city_recover", args=[deleted.pk])
+    recover_list = client.get(reverse("admin:partners_city_recoverlist"))
+    assert url in recover_list.content.decode()
+    response = client.post(url, form_data(client.get(url)))
+    assert response.status_code == 302
+    restored = City.objects.get(slug="kharkiv")
+    assert restored.population == 1_100_000
+    assert restored.agreements.get().signed_on == agreement.signed_on
+
+
+def test_a_deleted_exchange_can_be_recovered(client, admin_client, staff, kharkiv):
+    exchange = Exchange.objects.create(
+        city=kharkiv, field="culture", title_en="Art week", started_on="2019-05-01"
+    )
+    edit_population(client, kharkiv, 1_100_000)
+    admin_client.post(
+        reverse("admin:partners_exchange_delete", args=[exchange.pk]), {"post": "yes"}
+    )
+    assert not Exchange.objects.exists()
+    deleted = Version.objects.get_deleted(Exchange).get()
+    url = reverse("admin:partners_exchange_recover", args=[deleted.pk])
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+    assert Exchange.objects.get().title_en == "Art week"
+    assert Agreement.objects.count() == 1
+
+
+def test_publishing_from_the_partner_list_is_recorded_in_the_history(client, staff, kharkiv):
+    client.post(
+        reverse("admin:partners_city_changelist"),
+        {"action": "unpublish", "_selected_action": [kharkiv.pk]},
+    )
+    version = Version.objects.get_for_object(kharkiv).get()
+    assert version.field_dict["is_published"] is False
+    assert version.revision.user == staff

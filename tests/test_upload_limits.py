@@ -1,0 +1,57 @@
+import pytest
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from partners.validators import validate_import_file_size, validate_upload_size
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(validators=[validate_upload_size])
+
+
+class ImportForm(forms.Form):
+    import_file = forms.FileField(validators=[validate_import_file_size])
+
+
+def upload(size: int) -> dict:
+    return {"photo": SimpleUploadedFile("a.jpg", b"x" * size)}
+
+
+def test_a_file_within_the_limit_is_accepted(settings):
+    settings.PORTAL_MAX_UPLOAD_BYTES = 1024
+    assert PhotoForm(files=upload(1024)).is_valid()
+
+
+def test_a_file_over_the_limit_is_refused_with_both_sizes_in_the_message(settings):
+    settings.PORTAL_MAX_UPLOAD_BYTES = 1024
+    with translation.override("en"):
+        form = PhotoForm(files=upload(2048))
+        assert not form.is_valid()
+        assert form.errors["photo"] == ["The file is 2.0\xa0KB; files may be at most 1.0\xa0KB."]
+
+
+def test_import_files_have_their_own_limit(settings):
+    settings.PORTAL_MAX_UPLOAD_BYTES = 10
+    settings.PORTAL_MAX_IMPORT_FILE_BYTES = 100
+    files = {"import_file": SimpleUploadedFile("p.csv", b"x" * 50)}
+    assert ImportForm(files=files).is_valid()
+    settings.PORTAL_MAX_IMPORT_FILE_BYTES = 40
+    assert not ImportForm(files=files).is_valid()
+
+
+def test_upload_limits_have_sensible_defaults():
+    from django.conf import settings
+
+    assert settings.PORTAL_MAX_UPLOAD_BYTES == 10 * 1024 * 1024
+    assert settings.PORTAL_MAX_IMPORT_FILE_BYTES == 5 * 1024 * 1024
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 20
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
+
+
+@pytest.mark.django_db
+def test_a_request_with_too_many_files_is_refused(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    files = {f"f{i}": SimpleUploadedFile(f"{i}.txt", b"x") for i in range(3)}
+    response = client.post("/admin/login/", files)
+    assert response.status_code == 400
