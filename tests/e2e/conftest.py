@@ -37,11 +37,22 @@ def chromium_is_installed() -> None:
         pytest.fail(f"CI needs {CHROMIUM} for the browser tests (apt-get install chromium)")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the browser tests, and run them last.
+
+    The live server needs committed data, so each of these tests ends by emptying the
+    database, which also drops what migrations created (the staff group). Serialized
+    rollback puts that back at the start of each browser test; the tests without it
+    must not come after one, but pytest regroups the tests that share the session-wide
+    browser among them, so move them back to the end (where pytest-django wants them).
+    """
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.e2e)
+    browser_tests = [item for item in items if here in Path(item.path).parents]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.e2e)
+        item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+    items[:] = [item for item in items if item not in browser_tests] + browser_tests
 
 
 @pytest.fixture(scope="session")
@@ -78,8 +89,9 @@ def staff_password() -> str:
 
 @pytest.fixture
 def staff_user(transactional_db: None, staff_password: str):
-    from django.contrib.auth import get_user_model
+    """An international-affairs staff member: the staff group's permissions, not a superuser."""
+    from django.contrib.auth.models import Group, User
 
-    return get_user_model().objects.create_superuser(
-        username="staff", email="staff@example.org", password=staff_password
-    )
+    user = User.objects.create_user("park", password=staff_password, is_staff=True)
+    user.groups.add(Group.objects.get(name__startswith="International Affairs"))
+    return user
