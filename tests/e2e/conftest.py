@@ -41,18 +41,42 @@ def chromium_is_installed() -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the browser tests, and run them last.
 
-    The live server needs committed data, so each of these tests ends by emptying the
-    database, which also drops what migrations created (the staff group). Serialized
-    rollback puts that back at the start of each browser test; the tests without it
-    must not come after one, but pytest regroups the tests that share the session-wide
-    browser among them, so move them back to the end (where pytest-django wants them).
+    The live server needs committed data, so each browser test ends by emptying the
+    database, which also drops the rows migrations made (the staff group). pytest-django
+    runs such tests after the others, but pytest regroups the tests that share the
+    session-wide browser among them: move them back to the end.
     """
     here = Path(__file__).parent
     browser_tests = [item for item in items if here in Path(item.path).parents]
     for item in browser_tests:
         item.add_marker(pytest.mark.e2e)
+        # Makes pytest-django keep a copy of the migrated rows (see migrated_rows).
         item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
     items[:] = [item for item in items if item not in browser_tests] + browser_tests
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_rows(django_db_setup: None) -> str | None:
+    """The rows migrations made, as pytest-django saved them when it built the database.
+
+    Taken before Playwright starts: Django keeps one connection object per async context,
+    and the one the tests see once Playwright's event loop runs has no such copy, so
+    pytest-django's own serialized rollback does not restore it there.
+    """
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(autouse=True)
+def restore_migrated_rows(transactional_db: None, migrated_rows: str | None) -> None:
+    # Start from exactly the migrated database: the last test's flush re-created content
+    # types and permissions with new ids, which the saved rows would collide with.
+    if migrated_rows:
+        from django.db import connection
+
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(migrated_rows)
 
 
 @pytest.fixture(scope="session")
