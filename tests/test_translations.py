@@ -223,3 +223,13 @@ def test_the_login_lockout_page_reads_in_korean(client, db, settings):
     assert "15분 동안 로그인할 수 없으며, 올바른 비밀번호를 입력해도 마찬가지입니다." in html
     assert "관리자에게 계정 잠금 해제를 요청하세요." in html
     assert "Too many failed login attempts" not in html
+    # The page carries the portal's admin branding, not Django's default.
+    assert "Django" not in html.split("<body")[1]
+
+
+def test_the_history_recovery_screens_read_in_korean(admin_client):
+    response = admin_client.get("/admin/partners/city/recover/", HTTP_ACCEPT_LANGUAGE="ko")
+    html = response.content.decode()
+    assert "삭제된 자매·우호도시 복구" in html
+    assert "복구할 삭제된 자료가 없습니다." in html
+    assert "Recover deleted" not in html
