@@ -129,6 +129,8 @@ class CityAdmin(
     ]
     search_fields = ["name_en", "name_ko", "aliases", "country__name_en", "country__name_ko"]
     autocomplete_fields = ["country"]
+    # A website typed without a scheme gets https://, as Django 6 will do by default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["name_en"]}
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [

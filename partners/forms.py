@@ -1,8 +1,7 @@
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Continent, Country, Kind, Status
+from .models import Continent, Country, Kind, Status, localized_name
 
 
 class CityFilterForm(forms.Form):
@@ -20,7 +19,7 @@ class CityFilterForm(forms.Form):
         self.fields["kind"].choices = any_choice + Kind.choices
         self.fields["continent"].choices = any_choice + Continent.choices
         self.fields["status"].choices = any_choice + Status.choices
-        name = "name_en" if (get_language() or "ko").startswith("en") else "name_ko"
+        name = localized_name("name")
         # Only countries that have a published partner, so no choice leads to an empty page.
         countries = (
             Country.objects.filter(cities__is_published=True)

@@ -79,12 +79,11 @@ STALE_IMPORT_MESSAGE = _(
 )
 
 
-def version_tokens(model: type[models.Model], pks: list) -> dict[str, str]:
+def version_tokens(model: type[models.Model]) -> dict[str, str]:
+    """Every record's lock token, by primary key: one query over a few thousand rows at most."""
     return {
         str(pk): updated_at.isoformat()
-        for pk, updated_at in model._default_manager.filter(pk__in=pks).values_list(
-            "pk", "updated_at"
-        )
+        for pk, updated_at in model._default_manager.values_list("pk", "updated_at")
     }
 
 
@@ -117,23 +116,25 @@ class ConfirmImportLockForm(ConfirmImportForm):
 class ImportPreviewLockMixin:
     """django-import-export admin mixin: refuse a confirm if a previewed row changed since.
 
-    The preview records updated_at of every existing record it matched; the confirm checks
-    them, with the rows locked, in the same transaction as the import.
+    The preview records updated_at of every existing record it matched, as read *before* the
+    preview ran, so an edit made while it runs is caught too; the confirm checks them, with the
+    rows locked, in the same transaction as the import.
     """
 
     confirm_form_class = ConfirmImportLockForm
 
     def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        before = version_tokens(self.model) if request.method == "POST" else {}
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         confirm_form, result = context.get("confirm_form"), context.get("result")
         if confirm_form is not None and result is not None:
-            matched = [
-                row.object_id
+            matched = {
+                str(row.object_id): before.get(str(row.object_id), "")
                 for row in result.valid_rows()
                 if row.object_id is not None and row.import_type != row.IMPORT_TYPE_NEW
-            ]
-            confirm_form.initial["row_versions"] = json.dumps(version_tokens(self.model, matched))
+            }
+            confirm_form.initial["row_versions"] = json.dumps(matched)
         return response
 
     def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:

@@ -24,10 +24,16 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).translate(_FOLD_EXTRA)
 
 
+def localized_name(field: str) -> str:
+    """The column of a translated field for the active language: name -> name_ko."""
+    return f"{field}_en" if (get_language() or "ko").startswith("en") else f"{field}_ko"
+
+
 def localized(obj: models.Model, field: str) -> str:
     """The field in the active language, falling back to the other language."""
-    first, second = ("en", "ko") if (get_language() or "ko").startswith("en") else ("ko", "en")
-    return getattr(obj, f"{field}_{first}") or getattr(obj, f"{field}_{second}")
+    first = localized_name(field)
+    second = f"{field}_ko" if first.endswith("_en") else f"{field}_en"
+    return getattr(obj, first) or getattr(obj, second)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -11,7 +11,7 @@ from django.views.generic import DetailView
 
 from .context_processors import load_home_city
 from .forms import CityFilterForm
-from .models import Agreement, City, Continent, Exchange, Kind, Status
+from .models import Agreement, City, Continent, Exchange, Kind, Status, localized_name
 
 # The seed's column order for the counts table: Americas, Europe, Oceania, Africa, Asia.
 TABLE_CONTINENTS = [
@@ -55,11 +55,6 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
-def _localized_field(field: str) -> str:
-    suffix = "en" if (translation.get_language() or "ko").startswith("en") else "ko"
-    return f"{field}_{suffix}"
-
-
 def home(request: HttpRequest) -> HttpResponse:
     cities = (
         City.objects.published()
@@ -101,7 +96,7 @@ def _ordering(sort: str) -> list[OrderBy]:
     ordering = []
     for name in field_names:
         if name in ("name", "country__name"):
-            name = _localized_field(name)
+            name = localized_name(name)
         expression = F(name)
         # Partners without a figure go last whichever way the column is sorted.
         ordering.append(

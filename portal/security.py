@@ -1,6 +1,7 @@
 from axes.backends import AxesStandaloneBackend
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
@@ -30,7 +31,9 @@ def lockout_response(
 ) -> HttpResponse:
     """django-axes lockout page, saying the cool-off in whole minutes."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "axes/lockout.html", {"minutes": minutes}, status=429)
+    # The admin's own context gives the page the portal's admin title and header.
+    context = admin.site.each_context(request) | {"minutes": minutes}
+    return render(request, "axes/lockout.html", context, status=429)
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):

@@ -197,6 +197,14 @@ def test_a_new_agreement_added_in_the_inline_ends_the_current_one(admin_client, 
     ]
 
 
+def test_a_website_typed_without_a_scheme_is_saved_as_https(admin_client, partners):
+    kharkiv = partners["kharkiv"]
+    data = form_data(admin_client.get(change_url(kharkiv))) | {"website": "www.city.kharkiv.ua"}
+    assert admin_client.post(change_url(kharkiv), data).status_code == 302
+    kharkiv.refresh_from_db()
+    assert kharkiv.website == "https://www.city.kharkiv.ua"
+
+
 def test_a_backdated_current_agreement_shows_the_error_and_writes_nothing(admin_client, partners):
     kharkiv = partners["kharkiv"]
     data = form_data(admin_client.get(change_url(kharkiv), HTTP_ACCEPT_LANGUAGE="en"))

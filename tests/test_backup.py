@@ -83,6 +83,6 @@ def test_restore_refuses_a_database_that_already_has_data(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     make_portal_data()
     call_command_output("backup_data", output=str(tmp_path / "backup"))
-    with pytest.raises(CommandError, match="not empty"):
+    with pytest.raises(CommandError, match="데이터베이스가 비어 있지 않습니다"):
         call_command_output("restore_data", str(tmp_path / "backup"))
     assert City.objects.count() == 1

@@ -72,7 +72,8 @@ def test_staff_can_restore_an_earlier_version_of_a_partner(client, staff, kharki
     assert kharkiv.population == 1_100_000
     latest = Version.objects.get_for_object(kharkiv).first()
     assert latest.revision.user == staff
-    assert "Reverted" in latest.revision.comment
+    # The comment is written in the staff member's language: Korean by default.
+    assert "이전 버전으로 되돌렸습니다" in latest.revision.comment
 
 
 def test_a_partner_deleted_by_an_administrator_can_be_recovered_with_its_agreements(

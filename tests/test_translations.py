@@ -1,6 +1,7 @@
 """The Korean catalogue is complete, compiled, and what Korean visitors and staff actually see."""
 
 import datetime
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,3 +164,72 @@ def test_the_admin_shows_korean_model_names_to_a_korean_browser(admin_client):
         assert korean in html
     for english in ["Partner cities administration", "Agreements", "Exchanges"]:
         assert english not in html
+
+
+def test_the_korean_data_dictionary_explains_each_column_in_korean(client, db):
+    html = client.get("/ko/data/").content.decode()
+    for korean in [
+        "공공데이터: 자매·우호도시",
+        "현재 결연 관계: sister(자매도시) 또는 friendly(우호협력도시)",
+        "면적(km²), 소수",
+        "도시 중심의 위도, 십진 도 단위(남위는 음수)",
+    ]:
+        assert korean in html
+    # The English column stays English beside it; only the page around it is Korean.
+    assert "Land area in square kilometres, a decimal number." in html
+    assert "Downloads" not in html
+    assert "Each column, explained in English and Korean" not in html
+
+
+def test_an_import_error_report_reads_in_korean(tmp_path, settings, db):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from tests.spreadsheets import csv_bytes, make_countries, partner_row
+
+    make_countries()
+    settings.LANGUAGE_CODE = "ko"
+    path = tmp_path / "partners.csv"
+    path.write_bytes(csv_bytes([partner_row(area_km2="88,5")]))
+    out, err = io.StringIO(), io.StringIO()
+    with translation.override("ko"), pytest.raises(CommandError) as failure:
+        call_command("import_partners", str(path), stdout=out, stderr=err)
+    report = err.getvalue()
+    assert "partners.csv: 2행 “area_km2” 열: “88,5”은(는) 숫자가 아닙니다." in report
+    assert "소수점은 마침표(.)로 입력하세요." in report
+    for english in ["Line", "column", "is not a number", "write decimals"]:
+        assert english not in report
+    assert (
+        str(failure.value)
+        == "아무것도 가져오지 않았습니다. 위에 표시된 행을 고친 다음 다시 시도하세요."
+    )
+
+
+def test_the_login_lockout_page_reads_in_korean(client, db, settings):
+    from django.contrib.auth.models import User
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    User.objects.create_user("kim", password="right-password", is_staff=True)
+    for _ in range(5):
+        response = client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "kim", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.7",
+            HTTP_ACCEPT_LANGUAGE="ko",
+        )
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "계정 잠김" in html
+    assert "15분 동안 로그인할 수 없으며, 올바른 비밀번호를 입력해도 마찬가지입니다." in html
+    assert "관리자에게 계정 잠금 해제를 요청하세요." in html
+    assert "Too many failed login attempts" not in html
+    # The page carries the portal's admin branding, not Django's default.
+    assert "Django" not in html.split("<body")[1]
+
+
+def test_the_history_recovery_screens_read_in_korean(admin_client):
+    response = admin_client.get("/admin/partners/city/recover/", HTTP_ACCEPT_LANGUAGE="ko")
+    html = response.content.decode()
+    assert "삭제된 자매·우호도시 복구" in html
+    assert "복구할 삭제된 자료가 없습니다." in html
+    assert "Recover deleted" not in html
