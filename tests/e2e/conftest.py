@@ -39,7 +39,7 @@ def chromium_is_installed() -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the browser tests, and run them last.
+    """Run the browser tests last (each module marks itself `e2e`).
 
     The live server needs committed data, so each browser test ends by emptying the
     database, which also drops the rows migrations made (the staff group). pytest-django
@@ -49,7 +49,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     browser_tests = [item for item in items if here in Path(item.path).parents]
     for item in browser_tests:
-        item.add_marker(pytest.mark.e2e)
         # Makes pytest-django keep a copy of the migrated rows (see migrated_rows).
         item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
     items[:] = [item for item in items if item not in browser_tests] + browser_tests

@@ -1,9 +1,12 @@
 """WCAG 2.2 AA / KWCAG 2.2 checks in a real browser, on every public page in both languages."""
 
+import pytest
 from playwright.sync_api import Page
 
 from .a11y import axe_colour_contrast, axe_violations, describe_violations, tab_through
 from .pages import LANGUAGES, Site
+
+pytestmark = pytest.mark.e2e
 
 
 def visit_each_public_page(page: Page, site: Site):

@@ -10,6 +10,8 @@ from partners.models import City
 
 from .pages import Site
 
+pytestmark = pytest.mark.e2e
+
 OTHER = {"ko": "en", "en": "ko"}
 
 

@@ -1,9 +1,12 @@
 """Phone, tablet and desktop widths: screenshots for a person to look at, and no sideways
 scrolling of the page itself on a 360 px phone."""
 
+import pytest
 from playwright.sync_api import Page
 
 from .pages import LANGUAGES, SCREENSHOTS, WIDTHS, Site
+
+pytestmark = pytest.mark.e2e
 
 # What overflows at 360 px: the page, and each table that is wider than its own box
 # without sitting in a container that scrolls it.
