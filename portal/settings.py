@@ -191,6 +191,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# No "AXES: BEGIN" banner on every manage.py command.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 
 # Upload limits. Django's own limits cap request bodies; the PORTAL_ ones are checked by
