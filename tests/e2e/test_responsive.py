@@ -4,6 +4,7 @@ scrolling of the page itself on a 360 px phone."""
 import pytest
 from playwright.sync_api import Page
 
+from .a11y import axe_violations, describe_violations
 from .pages import LANGUAGES, SCREENSHOTS, WIDTHS, Site
 
 pytestmark = pytest.mark.e2e
@@ -120,6 +121,8 @@ def test_on_a_phone_the_list_becomes_cards_that_name_each_value_and_stay_a_table
             assert roles.get("rowheader") == rows, f"{where}: {roles}"
             assert roles.get("cell") == table["cells"], f"{where}: {roles}"
             assert roles.get("columnheader") == page.locator("table.reflow thead th").count()
+            violations = axe_violations(page)
+            assert not violations, describe_violations(where, violations)
 
 
 def test_at_tablet_width_the_list_is_still_a_table_of_columns(page: Page, site: Site):
