@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Continent, Country, Kind, Status, localized_name
@@ -16,9 +17,12 @@ class CityFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         any_choice = [("", _("Any"))]
-        self.fields["kind"].choices = any_choice + Kind.choices
-        self.fields["continent"].choices = any_choice + Continent.choices
-        self.fields["status"].choices = any_choice + Status.choices
+        # The model labels are lower case to sit mid-sentence ("a sister city"); a menu
+        # option starts a line. capfirst stays lazy, so each request gets its language.
+        for field, choices in (("kind", Kind), ("continent", Continent), ("status", Status)):
+            self.fields[field].choices = any_choice + [
+                (value, capfirst(label)) for value, label in choices.choices
+            ]
         name = localized_name("name")
         # Only countries that have a published partner, so no choice leads to an empty page.
         countries = (

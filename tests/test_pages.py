@@ -234,6 +234,16 @@ def test_the_country_filter_offers_only_countries_with_published_partners(client
     assert 'value="JP"' not in text  # no partner at all
 
 
+def test_the_filter_menus_start_each_choice_with_a_capital_letter(client, partners):
+    text = client.get("/en/partners/").text
+    assert '<option value="sister">Sister city</option>' in text
+    assert '<option value="active">Active</option>' in text
+    assert '<option value="europe">Europe</option>' in text
+    assert ">sister city<" not in text
+    # The model's own label stays lower case for use inside sentences.
+    assert str(Kind.SISTER.label) == "sister city"
+
+
 def test_an_unknown_filter_value_is_reported_and_ignored(client, partners):
     response = client.get("/en/partners/", {"kind": "enemy", "continent": "europe"})
     assert response.status_code == 200
