@@ -84,6 +84,29 @@ class HistoryAdmin(VersionAdmin):
         return super().history_view(request, object_id, context)
 
 
+def version_of(obj: models.Model, revision: Revision) -> Version:
+    """The reversion Version of obj as stored now, in the given revision."""
+    return Version(
+        revision=revision,
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        db=obj._state.db or "default",
+        format="json",
+        serialized_data=serializers.serialize("json", [obj]),
+        object_repr=str(obj),
+    )
+
+
+def record_baseline(obj: models.Model) -> None:
+    """Keep the stored state of a record that has no history yet as its first version.
+
+    Records loaded from a fixture or a backup, or made outside the admin and the import, have
+    no version; without this their first change could not show or restore what they were.
+    """
+    revision = Revision.objects.create(date_created=timezone.now(), comment=_("Initial version."))
+    version_of(obj, revision).save()
+
+
 def record_import_history(
     city_pks: Iterable[int], user: AbstractBaseUser | None, file_name: str | None
 ) -> Revision:
@@ -107,18 +130,6 @@ def record_import_history(
             Agreement.objects.filter(city_id__in=batch).select_related("city"),
             Exchange.objects.filter(city_id__in=batch),
         ):
-            content_type = ContentType.objects.get_for_model(queryset.model)
-            versions += [
-                Version(
-                    revision=revision,
-                    content_type=content_type,
-                    object_id=str(obj.pk),
-                    db=queryset.db,
-                    format="json",
-                    serialized_data=serializers.serialize("json", [obj]),
-                    object_repr=str(obj),
-                )
-                for obj in queryset
-            ]
+            versions += [version_of(obj, revision) for obj in queryset]
     Version.objects.bulk_create(versions, batch_size=500)
     return revision

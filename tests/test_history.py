@@ -44,7 +44,9 @@ def test_an_admin_edit_records_who_when_and_the_values_before_and_after(client, 
     edit_population(client, kharkiv, 1_100_000)
     edit_population(client, kharkiv, 1_400_000)
     versions = Version.objects.get_for_object(kharkiv)
-    assert versions.count() == 2
+    # The partner was made outside the admin: its stored state became the first version.
+    assert versions.count() == 3
+    assert versions.last().field_dict["population"] == 1_000_000
     assert versions.first().revision.user == staff
     assert versions.first().field_dict["population"] == 1_400_000
 
@@ -52,6 +54,25 @@ def test_an_admin_edit_records_who_when_and_the_values_before_and_after(client, 
     text = page.content.decode()
     assert "choi" in text
     assert "<del>1100000</del> → <ins>1400000</ins>" in text
+    assert "<del>1000000</del> → <ins>1100000</ins>" in text
+
+
+def test_the_first_edit_of_a_demo_partner_can_be_undone_from_its_history(client, staff):
+    from django.core.management import call_command
+
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    seattle = City.objects.get(slug="seattle")
+    assert not Version.objects.get_for_object(seattle).exists()  # loaddata keeps no history
+
+    edit_population(client, seattle, 750_000)
+    page = client.get(reverse("admin:partners_city_history", args=[seattle.pk])).content.decode()
+    assert "<del>620700</del> → <ins>750000</ins>" in page  # the seed's figure
+
+    original = Version.objects.get_for_object(seattle).last()
+    url = reverse("admin:partners_city_revision", args=[seattle.pk, original.pk])
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+    seattle.refresh_from_db()
+    assert seattle.population == 620_700
 
 
 def test_the_admin_edit_also_records_the_partners_agreements(client, staff, kharkiv):
@@ -64,7 +85,7 @@ def test_the_admin_edit_also_records_the_partners_agreements(client, staff, khar
 def test_staff_can_restore_an_earlier_version_of_a_partner(client, staff, kharkiv):
     edit_population(client, kharkiv, 1_100_000)
     edit_population(client, kharkiv, 9)
-    earlier = Version.objects.get_for_object(kharkiv).last()
+    earlier = Version.objects.get_for_object(kharkiv)[1]  # newest first: 9, 1,100,000, original
     url = reverse("admin:partners_city_revision", args=[kharkiv.pk, earlier.pk])
     response = client.post(url, form_data(client.get(url)))
     assert response.status_code == 302
@@ -122,6 +143,6 @@ def test_publishing_from_the_partner_list_is_recorded_in_the_history(client, sta
         reverse("admin:partners_city_changelist"),
         {"action": "unpublish", "_selected_action": [kharkiv.pk]},
     )
-    version = Version.objects.get_for_object(kharkiv).get()
+    version = Version.objects.get_for_object(kharkiv).first()
     assert version.field_dict["is_published"] is False
     assert version.revision.user == staff
