@@ -149,7 +149,8 @@ class CityQuerySet(models.QuerySet):
                 current_signed_on=Subquery(current.values("signed_on")[:1]),
             )
             .annotate(run_break=Coalesce(Subquery(run_break), datetime.date(1, 1, 1)))
-            .annotate(since=Subquery(run_start))
+            # An upgrade signed the same day as the agreement it ends starts its own run.
+            .annotate(since=Coalesce(Subquery(run_start), F("current_signed_on")))
         )
 
     def search(self, query: str) -> "CityQuerySet":

@@ -57,6 +57,14 @@ def test_a_renewal_keeps_the_since_date_and_an_upgrade_resets_it():
     assert renewed.since == D(2015, 1, 1)
 
 
+def test_an_upgrade_signed_the_same_day_as_the_friendly_agreement_starts_on_that_day():
+    city = kharkiv()
+    Agreement.objects.create(city=city, kind=Kind.FRIENDLY, signed_on=D(2013, 8, 23))
+    Agreement.objects.create(city=city, kind=Kind.SISTER, signed_on=D(2013, 8, 23))
+    annotated = City.objects.with_current_agreement().get()
+    assert (annotated.current_kind, annotated.since) == (Kind.SISTER, D(2013, 8, 23))
+
+
 def test_a_renewal_of_a_friendly_partner_keeps_its_first_friendly_date():
     city = kharkiv()
     for year in (2013, 2018, 2023):
