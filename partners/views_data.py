@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 
+from django.contrib.admin.models import LogEntry
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -48,7 +49,14 @@ def published_partners():
 
 
 def last_modified(request: HttpRequest, fmt: str) -> datetime.datetime | None:
-    return City.objects.published().aggregate(Max("updated_at"))["updated_at__max"]
+    # Over every partner and the admin's log, not just the published rows: unpublishing or
+    # deleting the latest-changed partner must move the date forward, never back, or a client
+    # holding the older file would be told it is still current (304).
+    changed = City.objects.aggregate(Max("updated_at"))["updated_at__max"]
+    logged = LogEntry.objects.filter(content_type__app_label="partners").aggregate(
+        Max("action_time")
+    )["action_time__max"]
+    return max(filter(None, [changed, logged]), default=None)
 
 
 def etag(request: HttpRequest, fmt: str) -> str:

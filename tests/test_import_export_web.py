@@ -1,3 +1,4 @@
+import datetime
 import io
 import json
 
@@ -6,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from partners.models import City, Kind
 from partners.resources import COLUMNS
@@ -134,6 +136,20 @@ def test_open_data_downloads_have_type_filename_and_last_modified(client, fmt, c
         f"/data/partners.{fmt}", headers={"if-modified-since": response["Last-Modified"]}
     )
     assert again.status_code == 304
+
+
+def test_open_data_is_not_reported_unchanged_after_the_latest_partner_is_unpublished(client):
+    make_partner(slug="kharkiv")
+    latest = make_partner(slug="brno", name_en="Brno")
+    # HTTP dates count whole seconds: let the file be downloaded a minute after the edits.
+    City.objects.update(updated_at=timezone.now() - datetime.timedelta(minutes=1))
+    first = client.get("/data/partners.csv")
+    assert b"brno" in first.content
+    latest.is_published = False
+    latest.save()
+    again = client.get("/data/partners.csv", headers={"if-modified-since": first["Last-Modified"]})
+    assert again.status_code == 200
+    assert b"brno" not in again.content
 
 
 def test_open_data_lists_published_partners_only_with_the_import_columns(client):
