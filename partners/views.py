@@ -41,10 +41,6 @@ def language_redirect(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(f"/{language}/")
 
 
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
-
-
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",

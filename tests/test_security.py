@@ -74,7 +74,7 @@ def test_the_https_redirect_can_be_left_to_a_proxy_that_sets_x_forwarded_proto()
     ]
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/ko/", "/en/partners/", "/admin/login/"])
+@pytest.mark.parametrize("path", ["/ko/", "/en/partners/", "/admin/login/"])
 def test_pages_send_the_security_headers(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -87,7 +87,18 @@ def test_pages_send_the_security_headers(client, path):
     assert "frame-ancestors 'none'" in policy
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/ko/", "/en/partners/"])
+def test_a_load_balancer_probe_over_plain_http_by_address_gets_ok(client, settings):
+    settings.DEBUG = False
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["partners.example.org"]
+    response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+    assert (response.status_code, response.content) == (200, b"ok")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # Everything else still goes to HTTPS on an allowed host.
+    assert client.get("/ko/", HTTP_HOST="partners.example.org").status_code == 301
+
+
+@pytest.mark.parametrize("path", ["/ko/", "/en/partners/"])
 def test_public_pages_allow_no_inline_script_or_style(client, path):
     policy = client.get(path)["Content-Security-Policy"]
     assert "default-src 'self'" in policy
