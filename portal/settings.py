@@ -101,6 +101,8 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+    # Sessions read from the shared cache and survive in the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # django-axes checks attempts before the normal backend authenticates.
 AUTHENTICATION_BACKENDS = [
