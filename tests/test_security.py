@@ -1,3 +1,5 @@
+import base64
+import hashlib
 import os
 import subprocess
 import sys
@@ -112,3 +114,6 @@ def test_only_the_admin_may_use_style_attributes_and_never_inline_script(client)
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["style-src-attr"] == "'unsafe-inline'"
     assert directives["script-src"] == "'self'"
+    # The export form's one inline handler, allowed by the hash of its exact text.
+    handler = base64.b64encode(hashlib.sha256(b"onSelectToggleChange(event)").digest()).decode()
+    assert directives["script-src-attr"] == f"'unsafe-hashes' 'sha256-{handler}'"
