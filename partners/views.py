@@ -2,8 +2,14 @@ from collections import defaultdict
 
 from django.core.paginator import Paginator
 from django.db.models import F, OrderBy, Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +45,11 @@ PAGE_SIZE = 20
 def language_redirect(request: HttpRequest) -> HttpResponseRedirect:
     language = translation.get_language_from_request(request)
     return HttpResponseRedirect(f"/{language}/")
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    # Browsers and the admin ask for /favicon.ico; the icon is a static SVG.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:

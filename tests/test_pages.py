@@ -113,6 +113,15 @@ def test_every_public_page_answers_200_in_both_languages(client, partners, langu
     assert f'<html lang="{language}">' in response.text
 
 
+def test_the_favicon_is_served_for_browsers_that_ask_for_favicon_ico(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
+    assert "<svg" in open(finders.find("favicon.svg")).read()
+
+
 @pytest.mark.parametrize("path", ["/sitemap.xml", "/robots.txt", "/healthz"])
 def test_site_wide_files_answer_200(client, partners, path):
     assert client.get(path).status_code == 200
