@@ -1,6 +1,7 @@
 import datetime
 import math
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -119,7 +120,7 @@ def test_the_favicon_is_served_for_browsers_that_ask_for_favicon_ico(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"] == "/static/favicon.svg"
-    assert "<svg" in open(finders.find("favicon.svg")).read()
+    assert "<svg" in Path(finders.find("favicon.svg")).read_text()
 
 
 @pytest.mark.parametrize("path", ["/sitemap.xml", "/robots.txt", "/healthz"])
