@@ -173,6 +173,22 @@ def test_a_friendly_city_upgraded_to_sister_keeps_its_history():
     assert (sister.kind, sister.status) == (Kind.SISTER, Status.ACTIVE)
 
 
+def test_a_change_of_kind_without_a_signing_date_is_an_error_and_keeps_the_agreement():
+    city = make_partner(kind=Kind.FRIENDLY)
+    result = run_import(csv_bytes([partner_row(slug="kharkiv", kind="sister", signed_on="")]))
+    assert len(result.report) == 1
+    assert "signed_on" in result.report[0] and "2013-08-23" in result.report[0]
+    agreement = city.agreements.get()
+    assert (agreement.kind, agreement.status) == (Kind.FRIENDLY, Status.ACTIVE)
+
+
+def test_a_change_of_kind_signed_the_same_day_as_the_current_agreement_is_accepted():
+    city = make_partner(kind=Kind.FRIENDLY)
+    result = run_import(csv_bytes([partner_row(slug="kharkiv", kind="sister")]))
+    assert result.report == []
+    assert city.agreements.get(status=Status.ACTIVE).kind == Kind.SISTER
+
+
 def test_same_kind_and_date_updates_the_current_agreement_in_place():
     city = make_partner()
     run_import(csv_bytes([partner_row(slug="kharkiv", status="suspended")]))

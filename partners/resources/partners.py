@@ -202,6 +202,9 @@ class PartnerResource(resources.ModelResource):
     def after_init_instance(self, instance: City, new: bool, row: dict, **kwargs) -> None:
         if self._meta.skip_diff:
             instance.import_snapshot = self.snapshot(instance)
+        # A blank signed_on keeps the current date (saves_null_values=False); a change of
+        # kind must not silently take that date over.
+        instance.signed_on_given = bool(cell_text(row.get("signed_on")).strip())
         line = kwargs.get("row_number", 0) + 1
         slug = cell_text(row.get("slug")).strip()
         name = (
@@ -255,7 +258,15 @@ class PartnerResource(resources.ModelResource):
         loaded = city.loaded_agreement
         if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
             return
-        if loaded and signed_on < loaded.signed_on:
+        if loaded and kind != loaded.kind and not getattr(city, "signed_on_given", True):
+            errors["current_signed_on"] = [
+                _(
+                    "A different kind is a new agreement: give its signing date, on or after "
+                    "the current agreement's (%(date)s)."
+                )
+                % {"date": loaded.signed_on.isoformat()}
+            ]
+        elif loaded and signed_on < loaded.signed_on:
             errors["current_signed_on"] = [
                 _(
                     "A new current agreement must be signed on or after the current one "
