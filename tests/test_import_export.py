@@ -4,6 +4,7 @@ import decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext
 
 from partners.models import Agreement, City, Kind, Status
 from partners.resources import (
@@ -210,6 +211,37 @@ def test_the_same_partner_twice_in_one_file_is_an_error_naming_the_first_line():
     assert "3" in result.report[0] and "2" in result.report[0]
 
 
+@pytest.mark.parametrize("column", ["name_en", "name_ko", "feature_en"])
+def test_a_nul_byte_in_a_cell_is_an_error_naming_the_line_and_column(column):
+    result = run_import(csv_bytes([partner_row(**{column: "X\x0012"})]))
+    assert len(result.report) == 1
+    assert "2" in result.report[0] and column in result.report[0]
+    assert "U+0000" in result.report[0]
+    assert City.objects.count() == 0
+
+
+def test_a_line_break_or_tab_is_kept_in_a_feature_but_refused_in_a_name():
+    result = run_import(csv_bytes([partner_row(feature_en="Port city\n\tand rail hub")]))
+    assert result.report == []
+    assert City.objects.get().feature_en == "Port city\n\tand rail hub"
+    result = run_import(csv_bytes([partner_row(name_en="Odesa\nCity", country="RU")]))
+    assert "name_en" in result.report[0] and "U+000A" in result.report[0]
+
+
+def test_an_unexpected_database_error_saving_new_partners_is_reported_and_writes_nothing(
+    monkeypatch,
+):
+    def fail(resource):
+        City.objects.create(slug="half-written", name_en="Half", name_ko="반", country_id=None)
+
+    monkeypatch.setattr(PartnerResource, "create_new_cities", fail)
+    result = run_import(csv_bytes([partner_row()]))
+    assert result.report == [
+        gettext("An unexpected error stopped the import; nothing was written.")
+    ]
+    assert City.objects.count() == 0
+
+
 def test_a_dry_run_writes_nothing_but_reports_what_it_would_do():
     result = run_import(csv_bytes([partner_row()]), dry_run=True)
     assert result.totals["new"] == 1
@@ -268,7 +300,8 @@ FORMULA_PAYLOADS = [
 def formula_partner(payload: str) -> City:
     return make_partner(
         feature_en=payload,
-        aliases=payload,
+        # A name holds no tab or line break (import refuses them): only the formula part.
+        aliases=payload.lstrip("\t\r"),
         latitude=decimal.Decimal("-33.868800"),
         longitude=decimal.Decimal("-70.123400"),
         population=1_000_000,
@@ -281,7 +314,7 @@ def test_formula_payloads_are_neutralised_in_csv_while_numbers_stay_numbers(payl
     dataset = read_dataset(export_bytes("csv"), "export.csv")
     row = dataset.dict[0]
     assert row["feature_en"] == "'" + payload
-    assert row["aliases"] == "'" + payload
+    assert row["aliases"] == "'" + payload.lstrip("\t\r")
     assert (row["latitude"], row["longitude"], row["population"]) == (
         "-33.868800",
         "-70.123400",

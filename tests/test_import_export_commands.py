@@ -49,6 +49,17 @@ def test_the_import_command_dry_run_writes_nothing(tmp_path):
     assert City.objects.count() == 0
 
 
+def test_the_import_command_reports_a_nul_byte_by_line_and_column(tmp_path):
+    path = tmp_path / "partners.csv"
+    path.write_bytes("slug,name_en,name_ko,country\nx12,X\x0012,엑스,CN\n".encode())
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_partners", str(path), stderr=err)
+    assert City.objects.count() == 0
+    assert "2" in err.getvalue() and "name_en" in err.getvalue()
+    assert "U+0000" in err.getvalue()
+
+
 def test_the_import_command_fails_on_a_bad_row_and_writes_nothing(tmp_path):
     path = tmp_path / "partners.csv"
     path.write_bytes(csv_bytes([partner_row(), partner_row(name_en="Brno", latitude="91")]))

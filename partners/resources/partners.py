@@ -4,6 +4,7 @@ import copy
 import logging
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -82,8 +83,8 @@ class PartnerResource(resources.ModelResource):
     area_km2 = fields.Field("area_km2", "area_km2", NumberWidget())
     latitude = fields.Field("latitude", "latitude", NumberWidget())
     longitude = fields.Field("longitude", "longitude", NumberWidget())
-    feature_en = fields.Field("feature_en", "feature_en", TextWidget())
-    feature_ko = fields.Field("feature_ko", "feature_ko", TextWidget())
+    feature_en = fields.Field("feature_en", "feature_en", TextWidget(multiline=True))
+    feature_ko = fields.Field("feature_ko", "feature_ko", TextWidget(multiline=True))
     website = fields.Field("website", "website", TextWidget())
 
     class Meta:
@@ -229,7 +230,9 @@ class PartnerResource(resources.ModelResource):
             errors["country"] = [_("Give the partner's country.")]
         try:
             # The country came from the lookup table: checking it again costs a query a row.
-            instance.clean_fields(exclude=set(errors) | {"country"})
+            # Without a readable English name there is no slug yet: report the name only.
+            exclude = set(errors) | {"country"} | ({"slug"} if not instance.slug else set())
+            instance.clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for column, test, constraint in RANGE_CHECKS:
@@ -357,24 +360,37 @@ class PartnerResource(resources.ModelResource):
         self.agreement_keys.add((city.pk, kind, signed_on))
 
     def after_import(self, dataset, result: Result, **kwargs) -> None:
-        if self.new_cities and not result.has_errors() and not result.has_validation_errors():
-            self.create_new_cities()
-        super().after_import(dataset, result, **kwargs)
-        result.report = import_report(result, self)
+        # Whatever happens here, staff get a report: an unexpected database error becomes a
+        # base error (logged, shown as a generic line) and the import is rolled back.
+        try:
+            if self.new_cities and not result.has_errors() and not result.has_validation_errors():
+                with transaction.atomic():
+                    self.create_new_cities()
+            super().after_import(dataset, result, **kwargs)
+        except Exception as error:
+            self.handle_import_error(result, error)
+        finally:
+            result.report = import_report(result, self)
 
 
-def staff_message(error: Exception) -> str:
+def unexpected_import_error() -> str:
+    return _("An unexpected error stopped the import; nothing was written.")
+
+
+def staff_message(error: Exception, row: bool = True) -> str:
     """Our own messages as they are; anything else logged, never shown raw."""
     if isinstance(error, ImportFileError):
         return str(error)
     logger.error("Unexpected error during import", exc_info=error)
+    if not row:
+        return unexpected_import_error()
     return _("This row could not be saved because of an unexpected error.")
 
 
 def import_report(result: Result, resource: resources.Resource) -> list[str]:
     """One line per problem: file line (the header is line 1), column, reason."""
     columns = {field.attribute: field.column_name for field in resource.get_import_fields()}
-    lines = [staff_message(error.error) for error in result.base_errors]
+    lines = [staff_message(error.error, row=False) for error in result.base_errors]
     problems = []
     for number, errors in result.row_errors():
         problems += [(number + 1, None, staff_message(error.error)) for error in errors]

@@ -7,6 +7,7 @@ it into a validation error for the cell's column.
 import datetime
 import decimal
 import re
+import unicodedata
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -34,13 +35,36 @@ def folded_key(text: str) -> str:
     return " ".join(fold(text).replace("_", " ").split())
 
 
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first control character in text, other than those allowed.
+
+    PostgreSQL cannot store NUL in text at all, and the others are invisible in the admin
+    and on the public pages: they come from copying out of other programs, never on purpose.
+    """
+    return next(
+        (c for c in text if unicodedata.category(c) == "Cc" and c not in allowed),
+        None,
+    )
+
+
 class TextWidget(widgets.Widget):
-    def __init__(self, blank_is_none: bool = False) -> None:
+    def __init__(self, blank_is_none: bool = False, multiline: bool = False) -> None:
         super().__init__()
         self.blank_is_none = blank_is_none
+        # Descriptions may have line breaks (Alt+Enter in Excel) and tabs; names may not.
+        self.allowed_controls = "\t\n\r" if multiline else ""
 
     def clean(self, value: object, row: dict | None = None, **kwargs) -> str | None:
         text = cell_text(value)
+        control = control_character(text, self.allowed_controls)
+        if control is not None:
+            raise ValueError(
+                _(
+                    "The text contains an invisible control character (U+%(code)04X) that "
+                    "cannot be saved: type the text again without it."
+                )
+                % {"code": ord(control)}
+            )
         if self.blank_is_none:
             # Identifiers such as the slug: surrounding spaces are never meant.
             return text.strip() or None

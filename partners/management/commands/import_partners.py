@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from partners.resources import ImportFileError, import_partners, read_dataset
+from partners.resources.partners import unexpected_import_error
 
 
 class Command(BaseCommand):
@@ -46,8 +47,12 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}: {error}") from None
         with transaction.atomic():
             result = import_partners(dataset, dry_run=dry_run, user=importer, file_name=path.name)
-        if result.report:
-            for line in result.report:
+        # A report is always set by the resource; the fallback covers an error before that.
+        report = getattr(result, "report", None)
+        if report is None and (result.has_errors() or result.has_validation_errors()):
+            report = [unexpected_import_error()]
+        if report:
+            for line in report:
                 self.stderr.write(f"{path.name}: {line}")
             raise CommandError(_("Nothing was imported: fix the lines above and try again."))
         totals = result.totals
