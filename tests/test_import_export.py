@@ -242,6 +242,14 @@ def test_an_unexpected_database_error_saving_new_partners_is_reported_and_writes
     assert City.objects.count() == 0
 
 
+def test_a_cell_over_128_kb_is_reported_as_too_long_for_its_column():
+    result = run_import(csv_bytes([partner_row(feature_en="x" * 200_000)]))
+    assert len(result.report) == 1
+    assert "2" in result.report[0] and "feature_en" in result.report[0]
+    assert "300" in result.report[0]
+    assert City.objects.count() == 0
+
+
 def test_a_dry_run_writes_nothing_but_reports_what_it_would_do():
     result = run_import(csv_bytes([partner_row()]), dry_run=True)
     assert result.totals["new"] == 1

@@ -60,6 +60,18 @@ def test_the_import_command_reports_a_nul_byte_by_line_and_column(tmp_path):
     assert "U+0000" in err.getvalue()
 
 
+def test_the_import_command_refuses_a_file_over_the_size_limit(tmp_path, settings):
+    settings.PORTAL_MAX_IMPORT_FILE_BYTES = 100
+    path = tmp_path / "partners.csv"
+    path.write_bytes(csv_bytes([partner_row(feature_en="x" * 200)]))
+    with pytest.raises(CommandError) as error:
+        import_command(path)
+    message = str(error.value)
+    assert message.startswith("partners.csv: ")
+    assert f"{path.stat().st_size}\xa0" in message and "100\xa0" in message
+    assert City.objects.count() == 0
+
+
 def test_the_import_command_fails_on_a_bad_row_and_writes_nothing(tmp_path):
     path = tmp_path / "partners.csv"
     path.write_bytes(csv_bytes([partner_row(), partner_row(name_en="Brno", latitude="91")]))

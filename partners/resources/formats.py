@@ -14,6 +14,7 @@ import json
 import zipfile
 
 import tablib
+from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
@@ -91,6 +92,12 @@ class SpreadsheetCSV(base_formats.CSV):
 
     def create_dataset(self, in_stream: bytes | str, **kwargs) -> tablib.Dataset:
         text = in_stream if isinstance(in_stream, str) else decode_text(in_stream)
+        # The csv module refuses cells over 128 KB as a malformed file; allow any cell a
+        # file within the size limit can hold, so that the column's own length check
+        # names the line and column instead.
+        limit = settings.PORTAL_MAX_IMPORT_FILE_BYTES
+        if csv.field_size_limit() < limit:
+            csv.field_size_limit(limit)
         try:
             rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
         except csv.Error as error:
