@@ -250,6 +250,38 @@ def test_a_cell_over_128_kb_is_reported_as_too_long_for_its_column():
     assert City.objects.count() == 0
 
 
+def test_a_new_partner_written_twice_with_different_spellings_is_an_error_naming_the_first_line():
+    rows = [
+        partner_row(name_en="Newtown", name_ko="뉴타운", country="US"),
+        partner_row(name_en="Newtown", name_ko="뉴타운", country="United States"),
+        partner_row(name_en="newtown", name_ko="뉴타운", country="미국"),
+    ]
+    result = run_import(csv_bytes(rows))
+    assert len(result.report) == 2
+    assert all("2" in line and "slug" in line for line in result.report)
+    assert City.objects.count() == 0
+
+
+def test_a_new_partner_with_a_slug_then_without_one_is_an_error_naming_the_first_line():
+    rows = [
+        partner_row(slug="newtown", name_en="Newtown", country="US"),
+        partner_row(name_en="Newtown", country="US"),
+    ]
+    result = run_import(csv_bytes(rows))
+    assert len(result.report) == 1
+    assert "3" in result.report[0] and "2" in result.report[0]
+    assert City.objects.count() == 0
+
+
+def test_two_new_partners_of_the_same_name_in_different_countries_are_both_created():
+    rows = [
+        partner_row(name_en="Newtown", country="US"),
+        partner_row(name_en="Newtown", country="AU"),
+    ]
+    assert run_import(csv_bytes(rows)).report == []
+    assert sorted(City.objects.values_list("slug", flat=True)) == ["newtown", "newtown-au"]
+
+
 def test_a_dry_run_writes_nothing_but_reports_what_it_would_do():
     result = run_import(csv_bytes([partner_row()]), dry_run=True)
     assert result.totals["new"] == 1

@@ -12,7 +12,7 @@ from import_export import fields, resources
 from import_export.results import Result, RowResult
 
 from ..history import record_import_history
-from ..models import Agreement, City, Status
+from ..models import Agreement, City, Country, Status
 from .formats import ImportFileError
 from .widgets import (
     CountryWidget,
@@ -178,10 +178,7 @@ class PartnerResource(resources.ModelResource):
         if slug:
             city = self.by_slug.get(slug)
         else:
-            try:
-                country = self.fields["country"].clean(row)
-            except (ValueError, KeyError):
-                country = None
+            country = self.row_country(row)
             name = folded_key(cell_text(row.get("name_en")))
             city = self.by_name.get((name, country.pk)) if country else None
         if city is not None:
@@ -207,20 +204,32 @@ class PartnerResource(resources.ModelResource):
         # kind must not silently take that date over.
         instance.signed_on_given = bool(cell_text(row.get("signed_on")).strip())
         line = kwargs.get("row_number", 0) + 1
-        slug = cell_text(row.get("slug")).strip()
-        name = (
-            folded_key(cell_text(row.get("name_en"))),
-            folded_key(cell_text(row.get("country"))),
-        )
-        key = instance.pk if not new else slug or name
-        if key in self.claimed:
-            raise ValidationError(
-                {
-                    "slug": _("This partner is already on line %(line)s of the file.")
-                    % {"line": self.claimed[key]}
-                }
-            )
-        self.claimed[key] = line
+        keys: list[object] = [instance.pk]
+        if new:
+            # A new partner is the same one again when its English name and country are,
+            # however the country is written and whether or not a slug is given.
+            slug = cell_text(row.get("slug")).strip()
+            name = folded_key(cell_text(row.get("name_en")))
+            country = self.row_country(row)
+            keys = [("slug", slug)] if slug else []
+            if name and country is not None:
+                keys.append(("name", name, country.pk))
+        for key in keys:
+            if key in self.claimed:
+                raise ValidationError(
+                    {
+                        "slug": _("This partner is already on line %(line)s of the file.")
+                        % {"line": self.claimed[key]}
+                    }
+                )
+        for key in keys:
+            self.claimed[key] = line
+
+    def row_country(self, row: dict) -> Country | None:
+        try:
+            return self.fields["country"].clean(row)
+        except (ValueError, KeyError):
+            return None
 
     def validate_instance(self, instance: City, import_validation_errors=None, **kwargs) -> None:
         errors = dict(import_validation_errors or {})
