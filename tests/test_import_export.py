@@ -197,6 +197,31 @@ def test_same_kind_and_date_updates_the_current_agreement_in_place():
     assert agreement.status == Status.SUSPENDED
 
 
+def test_ended_with_the_current_kind_and_date_ends_the_current_agreement_in_place():
+    city = make_partner()
+    result = run_import(csv_bytes([partner_row(slug="kharkiv", status="ended")]))
+    assert result.report == []
+    agreement = city.agreements.get()
+    assert (agreement.kind, agreement.status) == (Kind.FRIENDLY, Status.ENDED)
+
+
+@pytest.mark.parametrize(
+    ("kind", "signed_on"), [("friendly", "2025-01-01"), ("sister", "2025-01-01")]
+)
+def test_ended_with_a_new_date_is_an_error_saying_how_to_end_and_keeps_the_agreement(
+    kind, signed_on
+):
+    city = make_partner()
+    result = run_import(
+        csv_bytes([partner_row(slug="kharkiv", kind=kind, status="ended", signed_on=signed_on)])
+    )
+    assert len(result.report) == 1
+    assert "status" in result.report[0]
+    assert "friendly" in result.report[0] and "2013-08-23" in result.report[0]
+    agreement = city.agreements.get()
+    assert (agreement.signed_on, agreement.status) == (datetime.date(2013, 8, 23), Status.ACTIVE)
+
+
 def test_a_new_agreement_older_than_the_current_one_is_an_error():
     make_partner()
     result = run_import(csv_bytes([partner_row(slug="kharkiv", signed_on="2001-01-01")]))

@@ -270,7 +270,17 @@ class PartnerResource(resources.ModelResource):
         loaded = city.loaded_agreement
         if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
             return
-        if loaded and kind != loaded.kind and not getattr(city, "signed_on_given", True):
+        if loaded and city.current_status == Status.ENDED:
+            # Ending means ending the current agreement in place; a new ended agreement
+            # would leave the current one active.
+            errors["current_status"] = [
+                _(
+                    "A new agreement cannot start as ended. To end the partnership, keep the "
+                    "current kind and signing date (%(kind)s, %(date)s) and write ended."
+                )
+                % {"kind": loaded.kind, "date": loaded.signed_on.isoformat()}
+            ]
+        elif loaded and kind != loaded.kind and not getattr(city, "signed_on_given", True):
             errors["current_signed_on"] = [
                 _(
                     "A different kind is a new agreement: give its signing date, on or after "
