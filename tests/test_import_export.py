@@ -1,12 +1,14 @@
 import datetime
 import decimal
+import json
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
 
-from partners.models import Agreement, City, Kind, Status
+from partners.models import Agreement, City, Country, Kind, Status
 from partners.resources import (
     FORMATS_BY_NAME,
     ImportFileError,
@@ -127,6 +129,57 @@ def test_the_kind_is_read_in_english_korean_and_the_seeds_wording(word, kind):
 def test_the_country_is_found_by_code_or_english_korean_official_or_common_name(text, iso):
     run_import(csv_bytes([partner_row(country=text)]))
     assert City.objects.get().country.iso_code == iso
+
+
+@pytest.fixture
+def all_countries(countries):
+    """Every country of the real fixture, so that an alias must not clash with any name."""
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "countries.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    Country.objects.bulk_create(
+        [
+            Country(**record["fields"])
+            for record in records
+            if record["fields"]["iso_code"] not in countries
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("호주", "AU"),
+        ("오스트레일리아", "AU"),
+        ("남아프리카공화국", "ZA"),
+        ("남아공", "ZA"),
+        ("Republic of South Africa", "ZA"),
+        ("체코공화국", "CZ"),
+        ("Czech Republic", "CZ"),
+        ("터키", "TR"),
+        ("Turkey", "TR"),
+        ("튀르키예", "TR"),
+        ("타이완", "TW"),
+        ("대만", "TW"),
+        ("Korea", "KR"),
+        ("한국", "KR"),
+        ("South Korea", "KR"),
+        ("republic of korea", "KR"),
+        ("USA", "US"),
+        ("미국", "US"),
+        ("UK", "GB"),
+        ("영국", "GB"),
+    ],
+)
+def test_everyday_country_names_are_accepted(all_countries, text, iso):
+    result = run_import(csv_bytes([partner_row(country=text)]))
+    assert result.report == []
+    assert City.objects.get().country.iso_code == iso
+
+
+def test_a_misspelt_country_name_stays_an_error(all_countries):
+    result = run_import(csv_bytes([partner_row(country="Austrailia")]))
+    assert "country" in result.report[0] and "Austrailia" in result.report[0]
+    assert City.objects.count() == 0
 
 
 def test_an_unknown_country_is_an_error_on_the_country_column():

@@ -201,6 +201,26 @@ def status_widget() -> ChoiceWidget:
     return ChoiceWidget(Status, {}, message)
 
 
+# Everyday names staff write that are neither ours (CLDR, MOFA) nor ISO's (pycountry), each
+# checked against Korean city pages or the seed; misspellings ("Austrailia") stay errors.
+COUNTRY_ALIASES = {
+    "한국": "KR",
+    "Korea": "KR",
+    "Republic of Korea": "KR",
+    "UK": "GB",
+    "Great Britain": "GB",
+    "호주": "AU",
+    "오스트레일리아": "AU",
+    "남아공": "ZA",
+    "남아프리카": "ZA",
+    "남아프리카공화국": "ZA",
+    "체코공화국": "CZ",
+    "터키": "TR",
+    "Turkey": "TR",
+    "타이완": "TW",
+}
+
+
 def country_names(country: Country) -> set[str]:
     """Every name import accepts for a country: ours in both languages and ISO's."""
     import pycountry
@@ -222,11 +242,16 @@ class CountryWidget(widgets.Widget):
 
     def load(self) -> None:
         lookup: dict[str, Country | None] = {}
-        for country in Country.objects.all():
+        countries = list(Country.objects.all())
+        for country in countries:
             for name in country_names(country):
                 # A name two countries share (None) must be given as an ISO code.
                 clash = name in lookup and lookup[name] != country
                 lookup[name] = None if clash else country
+        by_code = {country.iso_code: country for country in countries}
+        for alias, code in COUNTRY_ALIASES.items():
+            if code in by_code:
+                lookup[folded_key(alias)] = by_code[code]
         self._lookup = lookup
 
     def clean(self, value: object, row: dict | None = None, **kwargs) -> Country | None:
