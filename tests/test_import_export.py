@@ -474,6 +474,16 @@ def test_an_escaped_formula_comes_back_unchanged_on_import(payload, name):
     assert result.totals["skip"] == 1
 
 
+@pytest.mark.parametrize("name", ["csv", "xlsx"])
+@pytest.mark.parametrize("text", ["'=already quoted", "'+82 42 270 0114", "''=twice"])
+def test_text_starting_with_a_quote_comes_back_unchanged_on_import(name, text):
+    city = make_partner(feature_en=text)
+    result = run_import(export_bytes(name), f"partners.{name}")
+    city.refresh_from_db()
+    assert city.feature_en == text
+    assert result.totals["skip"] == 1
+
+
 def test_an_xlsx_file_with_real_numbers_and_dates_is_imported():
     row = partner_row(population=1_733_000, signed_on=datetime.date(2013, 8, 23), latitude=49.99)
     result = run_import(xlsx_bytes([row]), "partners.xlsx")

@@ -27,15 +27,20 @@ class ImportFileError(ValueError):
     """A file that cannot be read as a table; the message is for staff."""
 
 
+def needs_escape(value: str) -> bool:
+    # Quotes before a trigger count too: '=x must come back as '=x, not as =x.
+    return value.lstrip(ESCAPE).startswith(FORMULA_TRIGGERS)
+
+
 def escape_formula(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and needs_escape(value):
         return ESCAPE + value
     return value
 
 
 def unescape_formula(value: str) -> str:
     """Undo escape_formula, so that exporting then importing changes nothing."""
-    if value.startswith(ESCAPE) and value[1:].startswith(FORMULA_TRIGGERS):
+    if value.startswith(ESCAPE) and needs_escape(value[1:]):
         return value[1:]
     return value
 
