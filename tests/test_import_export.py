@@ -196,6 +196,27 @@ def test_the_country_table_is_read_once_per_import_not_once_per_row():
     assert len(country_queries) == 1
 
 
+def test_surrounding_spaces_in_text_cells_are_dropped():
+    row = partner_row(
+        slug=" seattle ",
+        name_en="Seattle ",
+        name_ko=" 시애틀",
+        country="United States ",
+        aliases=" Emerald City ",
+        feature_en="  Port city\n",
+        website=" https://seattle.gov ",
+    )
+    assert run_import(csv_bytes([row])).report == []
+    city = City.objects.get()
+    assert (city.slug, city.name_en, city.name_ko, city.aliases) == (
+        "seattle",
+        "Seattle",
+        "시애틀",
+        "Emerald City",
+    )
+    assert (city.feature_en, city.website) == ("Port city", "https://seattle.gov")
+
+
 def test_a_blank_slug_matches_the_partner_by_english_name_and_country():
     city = make_partner(slug="kharkiv-ua", population=1_400_000)
     run_import(csv_bytes([partner_row(slug="", name_en="kharkiv", population="1,421,125")]))

@@ -22,13 +22,18 @@ _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE = re.compile(r"^(\d{4})([-./])(\d{1,2})\2(\d{1,2})\.?$")
 
 
-def cell_text(value: object) -> str:
-    """A cell as text; XLSX gives numbers for cells such as a slug '2023'."""
+def cell_text(value: object, strip: bool = False) -> str:
+    """A cell as text; XLSX gives numbers for cells such as a slug '2023'.
+
+    strip removes surrounding whitespace before the formula quote is undone, so that an
+    exported value starting with a tab (written '\t…) comes back whole.
+    """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unescape_formula(str(value))
+    text = str(value)
+    return unescape_formula(text.strip() if strip else text)
 
 
 def folded_key(text: str) -> str:
@@ -55,7 +60,8 @@ class TextWidget(widgets.Widget):
         self.allowed_controls = "\t\n\r" if multiline else ""
 
     def clean(self, value: object, row: dict | None = None, **kwargs) -> str | None:
-        text = cell_text(value)
+        # Surrounding spaces are never meant (the admin's forms drop them too).
+        text = cell_text(value, strip=True)
         control = control_character(text, self.allowed_controls)
         if control is not None:
             raise ValueError(
@@ -66,8 +72,7 @@ class TextWidget(widgets.Widget):
                 % {"code": ord(control)}
             )
         if self.blank_is_none:
-            # Identifiers such as the slug: surrounding spaces are never meant.
-            return text.strip() or None
+            return text or None
         return text
 
     def render(self, value: object, obj: object = None, **kwargs) -> str:
