@@ -5,9 +5,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.forms import ImportForm
 from import_export.results import Result
 
 from .resources import EXPORT_FORMATS, IMPORT_FORMATS, ImportFileError, PartnerResource
+from .validators import validate_import_file_size
+
+
+class PartnerImportForm(ImportForm):
+    """The library's form, with the import file size limit (PORTAL_MAX_IMPORT_FILE_BYTES)
+    checked before the file is read."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["import_file"].validators.append(validate_import_file_size)
 
 
 class SpreadsheetFormatsMixin:
@@ -19,6 +30,7 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
     """Import with a preview that writes nothing, then confirm; export of the changelist."""
 
     resource_classes = [PartnerResource]
+    import_form_class = PartnerImportForm
     import_template_name = "admin/partners/import.html"
 
     def get_import_formats(self) -> list:

@@ -4,7 +4,8 @@ its continent.
 Sources (see fixtures/DATA-NOTES.md):
 - the list of countries: pycountry (ISO 3166-1 alpha-2 codes);
 - names: Unicode CLDR as shipped in Babel (`Locale("en"|"ko").territories`), with the few
-  CLDR "short"/"variant" names listed in PREFERRED_NAMES, and " & " written as " and ";
+  CLDR "short"/"variant" names listed in PREFERRED_NAMES, the Korean names of the Ministry of
+  Foreign Affairs where they differ from CLDR (MOFA_KOREAN_NAMES), and " & " written as " and ";
 - continents: CLDR's territory containment (supplementalData.xml), which follows UN M49.
   Babel does not ship containment, so it is read from the CLDR XML of Debian's
   `unicode-cldr-core` package (`apt-get install unicode-cldr-core`) or any CLDR checkout
@@ -47,6 +48,13 @@ PREFERRED_NAMES = {
     "CG": ("Congo (Republic)", "콩고 공화국"),  # alt="variant" in en and ko
 }
 
+# Korean names as the Ministry of Foreign Affairs (외교부 국가·지역 정보) and Korean city
+# international-affairs pages write them, where CLDR's Korean name differs.
+MOFA_KOREAN_NAMES = {
+    "AU": "호주",  # CLDR: 오스트레일리아
+    "ZA": "남아프리카공화국",  # CLDR: 남아프리카
+}
+
 
 def parent_regions(cldr_dir: Path) -> dict[str, str]:
     """Each territory or region code -> the region that contains it, per CLDR.
@@ -86,7 +94,7 @@ def build(cldr_dir: Path) -> list[dict]:
                 "fields": {
                     "iso_code": code,
                     "name_en": (name_en or english[code]).replace(" & ", " and "),
-                    "name_ko": name_ko or korean[code],
+                    "name_ko": MOFA_KOREAN_NAMES.get(code) or name_ko or korean[code],
                     "continent": continent_of(code, parent),
                 },
             }

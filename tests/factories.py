@@ -12,7 +12,7 @@ COUNTRIES = {
     "DE": ("Germany", "독일", "europe"),
     "JP": ("Japan", "일본", "asia"),
     "SC": ("Seychelles", "세이셸", "africa"),
-    "AU": ("Australia", "오스트레일리아", "oceania"),
+    "AU": ("Australia", "호주", "oceania"),
     "UA": ("Ukraine", "우크라이나", "europe"),
     "US": ("United States", "미국", "americas"),
     "VN": ("Vietnam", "베트남", "asia"),

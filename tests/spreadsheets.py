@@ -16,7 +16,7 @@ COUNTRIES = [
     ("US", "United States", "미국", "americas"),
     ("UA", "Ukraine", "우크라이나", "europe"),
     ("CN", "China", "중국", "asia"),
-    ("AU", "Australia", "오스트레일리아", "oceania"),
+    ("AU", "Australia", "호주", "oceania"),
 ]
 
 

@@ -269,6 +269,12 @@ def test_seed_nations_with_other_names_point_at_the_right_country(demo_data):
     assert Country.objects.get(iso_code="ZA").name_en == "South Africa"
 
 
+def test_korean_country_names_are_the_foreign_ministrys(demo_data):
+    names = dict(Country.objects.values_list("iso_code", "name_ko"))
+    assert (names["AU"], names["ZA"]) == ("호주", "남아프리카공화국")
+    assert (names["CZ"], names["TR"], names["TW"]) == ("체코", "튀르키예", "대만")
+
+
 def test_the_home_city_carries_the_seed_intro_with_its_slips_fixed(demo_data):
     home = HomeCity.load()
     assert (home.name_en, home.name_ko) == ("Daejeon", "대전")

@@ -1,11 +1,14 @@
 import datetime
 import decimal
+import json
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext
 
-from partners.models import Agreement, City, Kind, Status
+from partners.models import Agreement, City, Country, Kind, Status
 from partners.resources import (
     FORMATS_BY_NAME,
     ImportFileError,
@@ -128,6 +131,57 @@ def test_the_country_is_found_by_code_or_english_korean_official_or_common_name(
     assert City.objects.get().country.iso_code == iso
 
 
+@pytest.fixture
+def all_countries(countries):
+    """Every country of the real fixture, so that an alias must not clash with any name."""
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "countries.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    Country.objects.bulk_create(
+        [
+            Country(**record["fields"])
+            for record in records
+            if record["fields"]["iso_code"] not in countries
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("호주", "AU"),
+        ("오스트레일리아", "AU"),
+        ("남아프리카공화국", "ZA"),
+        ("남아공", "ZA"),
+        ("Republic of South Africa", "ZA"),
+        ("체코공화국", "CZ"),
+        ("Czech Republic", "CZ"),
+        ("터키", "TR"),
+        ("Turkey", "TR"),
+        ("튀르키예", "TR"),
+        ("타이완", "TW"),
+        ("대만", "TW"),
+        ("Korea", "KR"),
+        ("한국", "KR"),
+        ("South Korea", "KR"),
+        ("republic of korea", "KR"),
+        ("USA", "US"),
+        ("미국", "US"),
+        ("UK", "GB"),
+        ("영국", "GB"),
+    ],
+)
+def test_everyday_country_names_are_accepted(all_countries, text, iso):
+    result = run_import(csv_bytes([partner_row(country=text)]))
+    assert result.report == []
+    assert City.objects.get().country.iso_code == iso
+
+
+def test_a_misspelt_country_name_stays_an_error(all_countries):
+    result = run_import(csv_bytes([partner_row(country="Austrailia")]))
+    assert "country" in result.report[0] and "Austrailia" in result.report[0]
+    assert City.objects.count() == 0
+
+
 def test_an_unknown_country_is_an_error_on_the_country_column():
     result = run_import(csv_bytes([partner_row(country="Atlantis")]))
     assert "country" in result.report[0] and "Atlantis" in result.report[0]
@@ -140,6 +194,27 @@ def test_the_country_table_is_read_once_per_import_not_once_per_row():
         import_partners(dataset)
     country_queries = [q for q in queries if 'FROM "partners_country"' in q["sql"]]
     assert len(country_queries) == 1
+
+
+def test_surrounding_spaces_in_text_cells_are_dropped():
+    row = partner_row(
+        slug=" seattle ",
+        name_en="Seattle ",
+        name_ko=" 시애틀",
+        country="United States ",
+        aliases=" Emerald City ",
+        feature_en="  Port city\n",
+        website=" https://seattle.gov ",
+    )
+    assert run_import(csv_bytes([row])).report == []
+    city = City.objects.get()
+    assert (city.slug, city.name_en, city.name_ko, city.aliases) == (
+        "seattle",
+        "Seattle",
+        "시애틀",
+        "Emerald City",
+    )
+    assert (city.feature_en, city.website) == ("Port city", "https://seattle.gov")
 
 
 def test_a_blank_slug_matches_the_partner_by_english_name_and_country():
@@ -173,11 +248,52 @@ def test_a_friendly_city_upgraded_to_sister_keeps_its_history():
     assert (sister.kind, sister.status) == (Kind.SISTER, Status.ACTIVE)
 
 
+def test_a_change_of_kind_without_a_signing_date_is_an_error_and_keeps_the_agreement():
+    city = make_partner(kind=Kind.FRIENDLY)
+    result = run_import(csv_bytes([partner_row(slug="kharkiv", kind="sister", signed_on="")]))
+    assert len(result.report) == 1
+    assert "signed_on" in result.report[0] and "2013-08-23" in result.report[0]
+    agreement = city.agreements.get()
+    assert (agreement.kind, agreement.status) == (Kind.FRIENDLY, Status.ACTIVE)
+
+
+def test_a_change_of_kind_signed_the_same_day_as_the_current_agreement_is_accepted():
+    city = make_partner(kind=Kind.FRIENDLY)
+    result = run_import(csv_bytes([partner_row(slug="kharkiv", kind="sister")]))
+    assert result.report == []
+    assert city.agreements.get(status=Status.ACTIVE).kind == Kind.SISTER
+
+
 def test_same_kind_and_date_updates_the_current_agreement_in_place():
     city = make_partner()
     run_import(csv_bytes([partner_row(slug="kharkiv", status="suspended")]))
     agreement = city.agreements.get()
     assert agreement.status == Status.SUSPENDED
+
+
+def test_ended_with_the_current_kind_and_date_ends_the_current_agreement_in_place():
+    city = make_partner()
+    result = run_import(csv_bytes([partner_row(slug="kharkiv", status="ended")]))
+    assert result.report == []
+    agreement = city.agreements.get()
+    assert (agreement.kind, agreement.status) == (Kind.FRIENDLY, Status.ENDED)
+
+
+@pytest.mark.parametrize(
+    ("kind", "signed_on"), [("friendly", "2025-01-01"), ("sister", "2025-01-01")]
+)
+def test_ended_with_a_new_date_is_an_error_saying_how_to_end_and_keeps_the_agreement(
+    kind, signed_on
+):
+    city = make_partner()
+    result = run_import(
+        csv_bytes([partner_row(slug="kharkiv", kind=kind, status="ended", signed_on=signed_on)])
+    )
+    assert len(result.report) == 1
+    assert "status" in result.report[0]
+    assert "friendly" in result.report[0] and "2013-08-23" in result.report[0]
+    agreement = city.agreements.get()
+    assert (agreement.signed_on, agreement.status) == (datetime.date(2013, 8, 23), Status.ACTIVE)
 
 
 def test_a_new_agreement_older_than_the_current_one_is_an_error():
@@ -192,6 +308,77 @@ def test_the_same_partner_twice_in_one_file_is_an_error_naming_the_first_line():
     result = run_import(csv_bytes(rows))
     assert City.objects.count() == 0
     assert "3" in result.report[0] and "2" in result.report[0]
+
+
+@pytest.mark.parametrize("column", ["name_en", "name_ko", "feature_en"])
+def test_a_nul_byte_in_a_cell_is_an_error_naming_the_line_and_column(column):
+    result = run_import(csv_bytes([partner_row(**{column: "X\x0012"})]))
+    assert len(result.report) == 1
+    assert "2" in result.report[0] and column in result.report[0]
+    assert "U+0000" in result.report[0]
+    assert City.objects.count() == 0
+
+
+def test_a_line_break_or_tab_is_kept_in_a_feature_but_refused_in_a_name():
+    result = run_import(csv_bytes([partner_row(feature_en="Port city\n\tand rail hub")]))
+    assert result.report == []
+    assert City.objects.get().feature_en == "Port city\n\tand rail hub"
+    result = run_import(csv_bytes([partner_row(name_en="Odesa\nCity", country="RU")]))
+    assert "name_en" in result.report[0] and "U+000A" in result.report[0]
+
+
+def test_an_unexpected_database_error_saving_new_partners_is_reported_and_writes_nothing(
+    monkeypatch,
+):
+    def fail(resource):
+        City.objects.create(slug="half-written", name_en="Half", name_ko="반", country_id=None)
+
+    monkeypatch.setattr(PartnerResource, "create_new_cities", fail)
+    result = run_import(csv_bytes([partner_row()]))
+    assert result.report == [
+        gettext("An unexpected error stopped the import; nothing was written.")
+    ]
+    assert City.objects.count() == 0
+
+
+def test_a_cell_over_128_kb_is_reported_as_too_long_for_its_column():
+    result = run_import(csv_bytes([partner_row(feature_en="x" * 200_000)]))
+    assert len(result.report) == 1
+    assert "2" in result.report[0] and "feature_en" in result.report[0]
+    assert "300" in result.report[0]
+    assert City.objects.count() == 0
+
+
+def test_a_new_partner_written_twice_with_different_spellings_is_an_error_naming_the_first_line():
+    rows = [
+        partner_row(name_en="Newtown", name_ko="뉴타운", country="US"),
+        partner_row(name_en="Newtown", name_ko="뉴타운", country="United States"),
+        partner_row(name_en="newtown", name_ko="뉴타운", country="미국"),
+    ]
+    result = run_import(csv_bytes(rows))
+    assert len(result.report) == 2
+    assert all("2" in line and "slug" in line for line in result.report)
+    assert City.objects.count() == 0
+
+
+def test_a_new_partner_with_a_slug_then_without_one_is_an_error_naming_the_first_line():
+    rows = [
+        partner_row(slug="newtown", name_en="Newtown", country="US"),
+        partner_row(name_en="Newtown", country="US"),
+    ]
+    result = run_import(csv_bytes(rows))
+    assert len(result.report) == 1
+    assert "3" in result.report[0] and "2" in result.report[0]
+    assert City.objects.count() == 0
+
+
+def test_two_new_partners_of_the_same_name_in_different_countries_are_both_created():
+    rows = [
+        partner_row(name_en="Newtown", country="US"),
+        partner_row(name_en="Newtown", country="AU"),
+    ]
+    assert run_import(csv_bytes(rows)).report == []
+    assert sorted(City.objects.values_list("slug", flat=True)) == ["newtown", "newtown-au"]
 
 
 def test_a_dry_run_writes_nothing_but_reports_what_it_would_do():
@@ -252,7 +439,8 @@ FORMULA_PAYLOADS = [
 def formula_partner(payload: str) -> City:
     return make_partner(
         feature_en=payload,
-        aliases=payload,
+        # A name holds no tab or line break (import refuses them): only the formula part.
+        aliases=payload.lstrip("\t\r"),
         latitude=decimal.Decimal("-33.868800"),
         longitude=decimal.Decimal("-70.123400"),
         population=1_000_000,
@@ -265,7 +453,7 @@ def test_formula_payloads_are_neutralised_in_csv_while_numbers_stay_numbers(payl
     dataset = read_dataset(export_bytes("csv"), "export.csv")
     row = dataset.dict[0]
     assert row["feature_en"] == "'" + payload
-    assert row["aliases"] == "'" + payload
+    assert row["aliases"] == "'" + payload.lstrip("\t\r")
     assert (row["latitude"], row["longitude"], row["population"]) == (
         "-33.868800",
         "-70.123400",
@@ -304,6 +492,16 @@ def test_an_escaped_formula_comes_back_unchanged_on_import(payload, name):
     result = run_import(export_bytes(name), f"partners.{name}")
     city.refresh_from_db()
     assert city.feature_en == payload
+    assert result.totals["skip"] == 1
+
+
+@pytest.mark.parametrize("name", ["csv", "xlsx"])
+@pytest.mark.parametrize("text", ["'=already quoted", "'+82 42 270 0114", "''=twice"])
+def test_text_starting_with_a_quote_comes_back_unchanged_on_import(name, text):
+    city = make_partner(feature_en=text)
+    result = run_import(export_bytes(name), f"partners.{name}")
+    city.refresh_from_db()
+    assert city.feature_en == text
     assert result.totals["skip"] == 1
 
 

@@ -49,6 +49,29 @@ def test_the_import_command_dry_run_writes_nothing(tmp_path):
     assert City.objects.count() == 0
 
 
+def test_the_import_command_reports_a_nul_byte_by_line_and_column(tmp_path):
+    path = tmp_path / "partners.csv"
+    path.write_bytes("slug,name_en,name_ko,country\nx12,X\x0012,엑스,CN\n".encode())
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_partners", str(path), stderr=err)
+    assert City.objects.count() == 0
+    assert "2" in err.getvalue() and "name_en" in err.getvalue()
+    assert "U+0000" in err.getvalue()
+
+
+def test_the_import_command_refuses_a_file_over_the_size_limit(tmp_path, settings):
+    settings.PORTAL_MAX_IMPORT_FILE_BYTES = 100
+    path = tmp_path / "partners.csv"
+    path.write_bytes(csv_bytes([partner_row(feature_en="x" * 200)]))
+    with pytest.raises(CommandError) as error:
+        import_command(path)
+    message = str(error.value)
+    assert message.startswith("partners.csv: ")
+    assert f"{path.stat().st_size}\xa0" in message and "100\xa0" in message
+    assert City.objects.count() == 0
+
+
 def test_the_import_command_fails_on_a_bad_row_and_writes_nothing(tmp_path):
     path = tmp_path / "partners.csv"
     path.write_bytes(csv_bytes([partner_row(), partner_row(name_en="Brno", latitude="91")]))

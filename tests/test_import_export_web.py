@@ -49,6 +49,19 @@ def test_the_admin_preview_writes_nothing_and_confirming_writes(staff_client):
     assert (city.name_ko, city.agreements.get().kind) == ("브르노", Kind.FRIENDLY)
 
 
+def test_the_admin_refuses_an_import_file_over_the_size_limit_with_both_sizes(
+    staff_client, settings
+):
+    settings.PORTAL_MAX_IMPORT_FILE_BYTES = 100
+    data = csv_bytes([partner_row(feature_en="x" * 200)])
+    response = upload(staff_client, data)
+    assert response.status_code == 200
+    assert response.context.get("confirm_form") is None
+    [message] = response.context["form"].errors["import_file"]
+    assert f"{len(data)}\xa0" in message and "100\xa0" in message
+    assert City.objects.count() == 0
+
+
 def test_the_admin_preview_of_a_bad_file_lists_line_and_column_without_raw_exceptions(
     staff_client,
 ):

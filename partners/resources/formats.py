@@ -14,6 +14,7 @@ import json
 import zipfile
 
 import tablib
+from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
@@ -26,15 +27,20 @@ class ImportFileError(ValueError):
     """A file that cannot be read as a table; the message is for staff."""
 
 
+def needs_escape(value: str) -> bool:
+    # Quotes before a trigger count too: '=x must come back as '=x, not as =x.
+    return value.lstrip(ESCAPE).startswith(FORMULA_TRIGGERS)
+
+
 def escape_formula(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and needs_escape(value):
         return ESCAPE + value
     return value
 
 
 def unescape_formula(value: str) -> str:
     """Undo escape_formula, so that exporting then importing changes nothing."""
-    if value.startswith(ESCAPE) and value[1:].startswith(FORMULA_TRIGGERS):
+    if value.startswith(ESCAPE) and needs_escape(value[1:]):
         return value[1:]
     return value
 
@@ -91,6 +97,12 @@ class SpreadsheetCSV(base_formats.CSV):
 
     def create_dataset(self, in_stream: bytes | str, **kwargs) -> tablib.Dataset:
         text = in_stream if isinstance(in_stream, str) else decode_text(in_stream)
+        # The csv module refuses cells over 128 KB as a malformed file; allow any cell a
+        # file within the size limit can hold, so that the column's own length check
+        # names the line and column instead.
+        limit = settings.PORTAL_MAX_IMPORT_FILE_BYTES
+        if csv.field_size_limit() < limit:
+            csv.field_size_limit(limit)
         try:
             rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
         except csv.Error as error:

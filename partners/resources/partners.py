@@ -4,6 +4,7 @@ import copy
 import logging
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from import_export import fields, resources
 from import_export.results import Result, RowResult
 
 from ..history import record_import_history
-from ..models import Agreement, City, Status
+from ..models import Agreement, City, Country, Status
 from .formats import ImportFileError
 from .widgets import (
     CountryWidget,
@@ -82,8 +83,8 @@ class PartnerResource(resources.ModelResource):
     area_km2 = fields.Field("area_km2", "area_km2", NumberWidget())
     latitude = fields.Field("latitude", "latitude", NumberWidget())
     longitude = fields.Field("longitude", "longitude", NumberWidget())
-    feature_en = fields.Field("feature_en", "feature_en", TextWidget())
-    feature_ko = fields.Field("feature_ko", "feature_ko", TextWidget())
+    feature_en = fields.Field("feature_en", "feature_en", TextWidget(multiline=True))
+    feature_ko = fields.Field("feature_ko", "feature_ko", TextWidget(multiline=True))
     website = fields.Field("website", "website", TextWidget())
 
     class Meta:
@@ -177,10 +178,7 @@ class PartnerResource(resources.ModelResource):
         if slug:
             city = self.by_slug.get(slug)
         else:
-            try:
-                country = self.fields["country"].clean(row)
-            except (ValueError, KeyError):
-                country = None
+            country = self.row_country(row)
             name = folded_key(cell_text(row.get("name_en")))
             city = self.by_name.get((name, country.pk)) if country else None
         if city is not None:
@@ -202,21 +200,36 @@ class PartnerResource(resources.ModelResource):
     def after_init_instance(self, instance: City, new: bool, row: dict, **kwargs) -> None:
         if self._meta.skip_diff:
             instance.import_snapshot = self.snapshot(instance)
+        # A blank signed_on keeps the current date (saves_null_values=False); a change of
+        # kind must not silently take that date over.
+        instance.signed_on_given = bool(cell_text(row.get("signed_on")).strip())
         line = kwargs.get("row_number", 0) + 1
-        slug = cell_text(row.get("slug")).strip()
-        name = (
-            folded_key(cell_text(row.get("name_en"))),
-            folded_key(cell_text(row.get("country"))),
-        )
-        key = instance.pk if not new else slug or name
-        if key in self.claimed:
-            raise ValidationError(
-                {
-                    "slug": _("This partner is already on line %(line)s of the file.")
-                    % {"line": self.claimed[key]}
-                }
-            )
-        self.claimed[key] = line
+        keys: list[object] = [instance.pk]
+        if new:
+            # A new partner is the same one again when its English name and country are,
+            # however the country is written and whether or not a slug is given.
+            slug = cell_text(row.get("slug")).strip()
+            name = folded_key(cell_text(row.get("name_en")))
+            country = self.row_country(row)
+            keys = [("slug", slug)] if slug else []
+            if name and country is not None:
+                keys.append(("name", name, country.pk))
+        for key in keys:
+            if key in self.claimed:
+                raise ValidationError(
+                    {
+                        "slug": _("This partner is already on line %(line)s of the file.")
+                        % {"line": self.claimed[key]}
+                    }
+                )
+        for key in keys:
+            self.claimed[key] = line
+
+    def row_country(self, row: dict) -> Country | None:
+        try:
+            return self.fields["country"].clean(row)
+        except (ValueError, KeyError):
+            return None
 
     def validate_instance(self, instance: City, import_validation_errors=None, **kwargs) -> None:
         errors = dict(import_validation_errors or {})
@@ -226,7 +239,9 @@ class PartnerResource(resources.ModelResource):
             errors["country"] = [_("Give the partner's country.")]
         try:
             # The country came from the lookup table: checking it again costs a query a row.
-            instance.clean_fields(exclude=set(errors) | {"country"})
+            # Without a readable English name there is no slug yet: report the name only.
+            exclude = set(errors) | {"country"} | ({"slug"} if not instance.slug else set())
+            instance.clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for column, test, constraint in RANGE_CHECKS:
@@ -255,7 +270,25 @@ class PartnerResource(resources.ModelResource):
         loaded = city.loaded_agreement
         if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
             return
-        if loaded and signed_on < loaded.signed_on:
+        if loaded and city.current_status == Status.ENDED:
+            # Ending means ending the current agreement in place; a new ended agreement
+            # would leave the current one active.
+            errors["current_status"] = [
+                _(
+                    "A new agreement cannot start as ended. To end the partnership, keep the "
+                    "current kind and signing date (%(kind)s, %(date)s) and write ended."
+                )
+                % {"kind": loaded.kind, "date": loaded.signed_on.isoformat()}
+            ]
+        elif loaded and kind != loaded.kind and not getattr(city, "signed_on_given", True):
+            errors["current_signed_on"] = [
+                _(
+                    "A different kind is a new agreement: give its signing date, on or after "
+                    "the current agreement's (%(date)s)."
+                )
+                % {"date": loaded.signed_on.isoformat()}
+            ]
+        elif loaded and signed_on < loaded.signed_on:
             errors["current_signed_on"] = [
                 _(
                     "A new current agreement must be signed on or after the current one "
@@ -346,24 +379,37 @@ class PartnerResource(resources.ModelResource):
         self.agreement_keys.add((city.pk, kind, signed_on))
 
     def after_import(self, dataset, result: Result, **kwargs) -> None:
-        if self.new_cities and not result.has_errors() and not result.has_validation_errors():
-            self.create_new_cities()
-        super().after_import(dataset, result, **kwargs)
-        result.report = import_report(result, self)
+        # Whatever happens here, staff get a report: an unexpected database error becomes a
+        # base error (logged, shown as a generic line) and the import is rolled back.
+        try:
+            if self.new_cities and not result.has_errors() and not result.has_validation_errors():
+                with transaction.atomic():
+                    self.create_new_cities()
+            super().after_import(dataset, result, **kwargs)
+        except Exception as error:
+            self.handle_import_error(result, error)
+        finally:
+            result.report = import_report(result, self)
 
 
-def staff_message(error: Exception) -> str:
+def unexpected_import_error() -> str:
+    return _("An unexpected error stopped the import; nothing was written.")
+
+
+def staff_message(error: Exception, row: bool = True) -> str:
     """Our own messages as they are; anything else logged, never shown raw."""
     if isinstance(error, ImportFileError):
         return str(error)
     logger.error("Unexpected error during import", exc_info=error)
+    if not row:
+        return unexpected_import_error()
     return _("This row could not be saved because of an unexpected error.")
 
 
 def import_report(result: Result, resource: resources.Resource) -> list[str]:
     """One line per problem: file line (the header is line 1), column, reason."""
     columns = {field.attribute: field.column_name for field in resource.get_import_fields()}
-    lines = [staff_message(error.error) for error in result.base_errors]
+    lines = [staff_message(error.error, row=False) for error in result.base_errors]
     problems = []
     for number, errors in result.row_errors():
         problems += [(number + 1, None, staff_message(error.error)) for error in errors]

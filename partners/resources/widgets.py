@@ -7,6 +7,7 @@ it into a validation error for the cell's column.
 import datetime
 import decimal
 import re
+import unicodedata
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -21,29 +22,57 @@ _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE = re.compile(r"^(\d{4})([-./])(\d{1,2})\2(\d{1,2})\.?$")
 
 
-def cell_text(value: object) -> str:
-    """A cell as text; XLSX gives numbers for cells such as a slug '2023'."""
+def cell_text(value: object, strip: bool = False) -> str:
+    """A cell as text; XLSX gives numbers for cells such as a slug '2023'.
+
+    strip removes surrounding whitespace before the formula quote is undone, so that an
+    exported value starting with a tab (written '\t…) comes back whole.
+    """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unescape_formula(str(value))
+    text = str(value)
+    return unescape_formula(text.strip() if strip else text)
 
 
 def folded_key(text: str) -> str:
     return " ".join(fold(text).replace("_", " ").split())
 
 
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first control character in text, other than those allowed.
+
+    PostgreSQL cannot store NUL in text at all, and the others are invisible in the admin
+    and on the public pages: they come from copying out of other programs, never on purpose.
+    """
+    return next(
+        (c for c in text if unicodedata.category(c) == "Cc" and c not in allowed),
+        None,
+    )
+
+
 class TextWidget(widgets.Widget):
-    def __init__(self, blank_is_none: bool = False) -> None:
+    def __init__(self, blank_is_none: bool = False, multiline: bool = False) -> None:
         super().__init__()
         self.blank_is_none = blank_is_none
+        # Descriptions may have line breaks (Alt+Enter in Excel) and tabs; names may not.
+        self.allowed_controls = "\t\n\r" if multiline else ""
 
     def clean(self, value: object, row: dict | None = None, **kwargs) -> str | None:
-        text = cell_text(value)
+        # Surrounding spaces are never meant (the admin's forms drop them too).
+        text = cell_text(value, strip=True)
+        control = control_character(text, self.allowed_controls)
+        if control is not None:
+            raise ValueError(
+                _(
+                    "The text contains an invisible control character (U+%(code)04X) that "
+                    "cannot be saved: type the text again without it."
+                )
+                % {"code": ord(control)}
+            )
         if self.blank_is_none:
-            # Identifiers such as the slug: surrounding spaces are never meant.
-            return text.strip() or None
+            return text or None
         return text
 
     def render(self, value: object, obj: object = None, **kwargs) -> str:
@@ -177,6 +206,26 @@ def status_widget() -> ChoiceWidget:
     return ChoiceWidget(Status, {}, message)
 
 
+# Everyday names staff write that are neither ours (CLDR, MOFA) nor ISO's (pycountry), each
+# checked against Korean city pages or the seed; misspellings ("Austrailia") stay errors.
+COUNTRY_ALIASES = {
+    "한국": "KR",
+    "Korea": "KR",
+    "Republic of Korea": "KR",
+    "UK": "GB",
+    "Great Britain": "GB",
+    "호주": "AU",
+    "오스트레일리아": "AU",
+    "남아공": "ZA",
+    "남아프리카": "ZA",
+    "남아프리카공화국": "ZA",
+    "체코공화국": "CZ",
+    "터키": "TR",
+    "Turkey": "TR",
+    "타이완": "TW",
+}
+
+
 def country_names(country: Country) -> set[str]:
     """Every name import accepts for a country: ours in both languages and ISO's."""
     import pycountry
@@ -198,11 +247,16 @@ class CountryWidget(widgets.Widget):
 
     def load(self) -> None:
         lookup: dict[str, Country | None] = {}
-        for country in Country.objects.all():
+        countries = list(Country.objects.all())
+        for country in countries:
             for name in country_names(country):
                 # A name two countries share (None) must be given as an ISO code.
                 clash = name in lookup and lookup[name] != country
                 lookup[name] = None if clash else country
+        by_code = {country.iso_code: country for country in countries}
+        for alias, code in COUNTRY_ALIASES.items():
+            if code in by_code:
+                lookup[folded_key(alias)] = by_code[code]
         self._lookup = lookup
 
     def clean(self, value: object, row: dict | None = None, **kwargs) -> Country | None:

@@ -1,13 +1,17 @@
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from partners.resources import ImportFileError, import_partners, read_dataset
+from partners.resources.partners import unexpected_import_error
+from partners.validators import validate_import_file_size
 
 
 class Command(BaseCommand):
@@ -37,7 +41,11 @@ class Command(BaseCommand):
 
     def import_file(self, path: Path, dry_run: bool, importer=None) -> None:
         try:
+            # Checked before reading, so that a huge file is never loaded into memory.
+            validate_import_file_size(SimpleNamespace(size=path.stat().st_size))
             dataset = read_dataset(path.read_bytes(), path.name)
+        except ValidationError as error:
+            raise CommandError(f"{path.name}: {' '.join(error.messages)}") from None
         except OSError as error:
             raise CommandError(
                 _("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": error.strerror}
@@ -46,8 +54,12 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}: {error}") from None
         with transaction.atomic():
             result = import_partners(dataset, dry_run=dry_run, user=importer, file_name=path.name)
-        if result.report:
-            for line in result.report:
+        # A report is always set by the resource; the fallback covers an error before that.
+        report = getattr(result, "report", None)
+        if report is None and (result.has_errors() or result.has_validation_errors()):
+            report = [unexpected_import_error()]
+        if report:
+            for line in report:
                 self.stderr.write(f"{path.name}: {line}")
             raise CommandError(_("Nothing was imported: fix the lines above and try again."))
         totals = result.totals
