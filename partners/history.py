@@ -97,16 +97,6 @@ def version_of(obj: models.Model, revision: Revision) -> Version:
     )
 
 
-def record_baseline(obj: models.Model) -> None:
-    """Keep the stored state of a record that has no history yet as its first version.
-
-    Records loaded from a fixture or a backup, or made outside the admin and the import, have
-    no version; without this their first change could not show or restore what they were.
-    """
-    revision = Revision.objects.create(date_created=timezone.now(), comment=_("Initial version."))
-    version_of(obj, revision).save()
-
-
 def record_import_history(
     city_pks: Iterable[int], user: AbstractBaseUser | None, file_name: str | None
 ) -> Revision:

@@ -33,6 +33,9 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             call_command("loaddata", "countries", "daejeon", verbosity=0)
+            # loaddata keeps no history: record what was loaded as each record's first
+            # version, so the first edit shows its before value and can be undone.
+            call_command("createinitialrevisions", "partners", comment=_("Initial version."))
         self.stdout.write(
             self.style.SUCCESS(
                 _("Loaded the demo data: %(count)d partners and the home city.")
