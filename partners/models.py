@@ -6,7 +6,7 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -120,10 +120,11 @@ class CityQuerySet(models.QuerySet):
         """Annotate current_kind, current_status, current_signed_on and since.
 
         `since` is the first signing in the unbroken run of agreements of the
-        current kind: a renewal keeps it, an upgrade from friendly to sister resets it.
+        current kind: a renewal keeps it, an upgrade from friendly to sister resets it,
+        and so does a gap (an agreement that ended before the next one was signed).
         """
         current = Agreement.objects.filter(city=OuterRef("pk")).exclude(status=Status.ENDED)
-        run_break = (
+        kind_break = (
             Agreement.objects.filter(
                 city=OuterRef("pk"), signed_on__lte=OuterRef("current_signed_on")
             )
@@ -131,6 +132,23 @@ class CityQuerySet(models.QuerySet):
             .order_by("-signed_on")
             .values("signed_on")[:1]
         )
+        next_signing = (
+            Agreement.objects.filter(city=OuterRef("city"), signed_on__gt=OuterRef("signed_on"))
+            .order_by("signed_on")
+            .values("signed_on")[:1]
+        )
+        gap_break = (
+            Agreement.objects.filter(
+                city=OuterRef("pk"),
+                signed_on__lt=OuterRef("current_signed_on"),
+                ended_on__isnull=False,
+            )
+            .annotate(next_signed_on=Subquery(next_signing))
+            .filter(ended_on__lt=F("next_signed_on"))
+            .order_by("-signed_on")
+            .values("signed_on")[:1]
+        )
+        no_break = datetime.date(1, 1, 1)
         run_start = (
             Agreement.objects.filter(
                 city=OuterRef("pk"),
@@ -148,7 +166,12 @@ class CityQuerySet(models.QuerySet):
                 current_status=Subquery(current.values("status")[:1]),
                 current_signed_on=Subquery(current.values("signed_on")[:1]),
             )
-            .annotate(run_break=Coalesce(Subquery(run_break), datetime.date(1, 1, 1)))
+            .annotate(
+                run_break=Greatest(
+                    Coalesce(Subquery(kind_break), no_break),
+                    Coalesce(Subquery(gap_break), no_break),
+                )
+            )
             # An upgrade signed the same day as the agreement it ends starts its own run.
             .annotate(since=Coalesce(Subquery(run_start), F("current_signed_on")))
         )

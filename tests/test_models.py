@@ -65,6 +65,22 @@ def test_an_upgrade_signed_the_same_day_as_the_friendly_agreement_starts_on_that
     assert (annotated.current_kind, annotated.since) == (Kind.SISTER, D(2013, 8, 23))
 
 
+def test_a_partnership_re_established_after_a_gap_counts_from_its_new_signing():
+    city = kharkiv()
+    Agreement.objects.create(
+        city=city,
+        kind=Kind.SISTER,
+        signed_on=D(1990, 5, 1),
+        status=Status.ENDED,
+        ended_on=D(1995, 5, 1),
+    )
+    Agreement.objects.create(city=city, kind=Kind.SISTER, signed_on=D(2020, 5, 1))
+    Agreement.objects.create(city=city, kind=Kind.SISTER, signed_on=D(2024, 5, 1))
+    annotated = City.objects.with_current_agreement().get()
+    assert annotated.since == D(2020, 5, 1)
+    assert annotated.years_of_partnership(today=D(2026, 5, 1)) == 6
+
+
 def test_a_renewal_of_a_friendly_partner_keeps_its_first_friendly_date():
     city = kharkiv()
     for year in (2013, 2018, 2023):
