@@ -62,6 +62,7 @@ def test_the_first_edit_of_a_demo_partner_can_be_undone_from_its_history(client,
     seattle = City.objects.get(slug="seattle")
     # loaddata keeps no history; load_demo_data records what it loaded as the first version.
     assert Version.objects.get_for_object(seattle).count() == 1
+    assert Version.objects.get_for_object(seattle.agreements.get()).count() == 1
 
     edit_population(client, seattle, 750_000)
     page = client.get(reverse("admin:partners_city_history", args=[seattle.pk])).content.decode()

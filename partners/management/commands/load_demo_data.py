@@ -35,7 +35,13 @@ class Command(BaseCommand):
             call_command("loaddata", "countries", "daejeon", verbosity=0)
             # loaddata keeps no history: record what was loaded as each record's first
             # version, so the first edit shows its before value and can be undone.
-            call_command("createinitialrevisions", "partners", comment=_("Initial version."))
+            # Agreements are recorded with their partner (it follows them), not twice.
+            call_command(
+                "createinitialrevisions",
+                "partners.City",
+                "partners.HomeCity",
+                comment=_("Initial version."),
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 _("Loaded the demo data: %(count)d partners and the home city.")
