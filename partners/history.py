@@ -99,27 +99,34 @@ def version_of(obj: models.Model, revision: Revision) -> Version:
 
 def record_import_history(
     city_pks: Iterable[int], user: AbstractBaseUser | None, file_name: str | None
-) -> Revision:
-    """One revision for a whole import: each imported partner with its agreements and
-    exchanges, as the admin records them, with who imported which file.
+) -> list[Revision]:
+    """A revision per imported partner, with its agreements and exchanges as the admin records
+    them, and who imported which file.
 
-    Written in bulk after the import instead of collected save by save, which keeps imports
-    of thousands of rows fast. A command-line import has no user unless given one.
+    One revision per partner, not one for the whole import: restoring a partner from its
+    history must not also restore every other partner the same file touched. Written in bulk
+    after the import instead of collected save by save, which keeps big imports fast. A
+    command-line import has no user unless given one.
     """
-    revision = Revision.objects.create(
-        date_created=timezone.now(),
-        user=user if user is not None and user.is_authenticated else None,
-        comment=_("Imported from %(file)s.") % {"file": file_name or _("a spreadsheet")},
-    )
+    now = timezone.now()
+    user = user if user is not None and user.is_authenticated else None
+    comment = _("Imported from %(file)s.") % {"file": file_name or _("a spreadsheet")}
     pks = sorted(city_pks)
-    versions = []
+    revisions = []
     for start in range(0, len(pks), 500):
         batch = pks[start : start + 500]
+        created = Revision.objects.bulk_create(
+            [Revision(date_created=now, user=user, comment=comment) for _pk in batch]
+        )
+        revision_of = dict(zip(batch, created, strict=True))
+        versions = [
+            version_of(city, revision_of[city.pk]) for city in City.objects.filter(pk__in=batch)
+        ]
         for queryset in (
-            City.objects.filter(pk__in=batch),
             Agreement.objects.filter(city_id__in=batch).select_related("city"),
             Exchange.objects.filter(city_id__in=batch),
         ):
-            versions += [version_of(obj, revision) for obj in queryset]
-    Version.objects.bulk_create(versions, batch_size=500)
-    return revision
+            versions += [version_of(obj, revision_of[obj.city_id]) for obj in queryset]
+        Version.objects.bulk_create(versions, batch_size=500)
+        revisions += created
+    return revisions

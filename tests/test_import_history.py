@@ -7,6 +7,7 @@ from reversion.models import Version
 
 from partners.models import City
 from tests.spreadsheets import csv_bytes, make_countries, make_partner, partner_row
+from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,44 @@ def test_an_admin_import_records_history_with_the_importing_user(client, staff):
     assert version.field_dict["population"] == 1_421_125
     assert "partners.csv" in version.revision.comment
     brno = City.objects.get(slug="brno")
-    assert Version.objects.get_for_object(brno).get().revision == version.revision
+    brno_revision = Version.objects.get_for_object(brno).get().revision
+    # Each partner has its own revision, from the same user and file.
+    assert brno_revision != version.revision
+    assert (brno_revision.user, brno_revision.comment) == (staff, version.revision.comment)
+
+
+def test_restoring_one_partner_from_an_import_leaves_the_other_imported_partners_alone(
+    client, staff, countries
+):
+    kharkiv = make_partner(population=1_000_000)
+    brno = make_partner(slug="brno", name_en="Brno", name_ko="브르노", country=countries["CZ"])
+    confirm = preview(
+        client,
+        [
+            partner_row(slug="kharkiv", population="1100000"),
+            partner_row(
+                slug="brno", name_en="Brno", name_ko="브르노", country="CZ", population="380000"
+            ),
+        ],
+    )
+    client.post(CONFIRM_URL, confirm)
+    client.post(
+        CONFIRM_URL,
+        preview(
+            client,
+            [
+                partner_row(
+                    slug="brno", name_en="Brno", name_ko="브르노", country="CZ", population="390000"
+                )
+            ],
+        ),
+    )
+
+    imported = Version.objects.get_for_object(kharkiv).get()
+    url = f"/admin/partners/city/{kharkiv.pk}/history/{imported.pk}/"
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+    brno.refresh_from_db()
+    assert brno.population == 390_000
 
 
 def test_an_admin_import_appears_in_the_partner_history_page_with_before_and_after(client, staff):
