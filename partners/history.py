@@ -2,12 +2,14 @@
 
 from collections.abc import Iterable
 
+from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,6 +84,63 @@ class HistoryAdmin(VersionAdmin):
             previous = version
         context = {"action_list": actions[::-1], **(extra_context or {})}
         return super().history_view(request, object_id, context)
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        refusal = restore_refusal(request, version)
+        if refusal:
+            messages.error(request, refusal)
+            opts = self.model._meta
+            if Version.objects.get_for_object_reference(self.model, version.object_id).exists():
+                args = (quote(version.object_id),)
+                return redirect(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history", *args
+                )
+            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+
+
+def restore_refusal(request, version: Version) -> str | None:
+    """Why restoring this version may not go ahead for this user, or None when it may.
+
+    Restoring a partner removes the agreements and exchanges added since (reversion reverts
+    with delete=True): that is a delete, which only users allowed to delete may do. Restoring
+    a replaced agreement as current would give its partner two current agreements.
+    """
+    model = version._model
+    if model is City:
+        city_id = int(version.object_id)
+        kept = {
+            (v._model, v.object_id)
+            for v in version.revision.version_set.all()
+            if v._model in (Agreement, Exchange)
+        }
+        added_since = [
+            obj
+            for related in (Agreement, Exchange)
+            for obj in related.objects.filter(city_id=city_id)
+            if (related, str(obj.pk)) not in kept
+            and not request.user.has_perm(f"partners.delete_{related._meta.model_name}")
+        ]
+        if added_since:
+            return _(
+                "Restoring this version would delete what was added since: %(objects)s. Only "
+                "an administrator may delete agreements and exchanges; end an agreement by "
+                "setting its status to ended instead."
+            ) % {"objects": ", ".join(str(obj) for obj in added_since)}
+    if model is Agreement:
+        stored = version.field_dict
+        if stored["status"] != "ended" and (
+            Agreement.objects.filter(city_id=stored["city_id"])
+            .exclude(status="ended")
+            .exclude(pk=version.object_id)
+            .exists()
+        ):
+            return _(
+                "This agreement has been replaced by a newer current agreement, so this version "
+                "cannot be restored on its own. Restore the partner's version from its history "
+                "instead."
+            )
+    return None
 
 
 def version_of(obj: models.Model, revision: Revision) -> Version:

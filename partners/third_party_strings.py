@@ -8,6 +8,7 @@ REVERSION_STRINGS = [
     gettext_noop("Initial version."),
     gettext_noop("Reverted to previous version, saved on %(datetime)s"),
     gettext_noop("Could not load %(object_repr)s version - not found"),
+    gettext_noop("Could not save %(object_repr)s version - missing dependency."),
     gettext_noop("Recover %(name)s"),
     gettext_noop("Revert %(name)s"),
     gettext_noop("Revert %(verbose_name)s"),

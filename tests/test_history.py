@@ -146,3 +146,48 @@ def test_publishing_from_the_partner_list_is_recorded_in_the_history(client, sta
     version = Version.objects.get_for_object(kharkiv).first()
     assert version.field_dict["is_published"] is False
     assert version.revision.user == staff
+
+
+def upgrade_to_sister(client, city: City) -> None:
+    data = form_data(client.get(change_url(city)))
+    data |= {"agreements-1-kind": "sister", "agreements-1-signed_on": "2024-05-01"}
+    assert client.post(change_url(city), data).status_code == 302
+
+
+def test_staff_cannot_restore_a_version_that_would_delete_a_newer_agreement(client, staff, kharkiv):
+    edit_population(client, kharkiv, 1_100_000)
+    upgrade_to_sister(client, kharkiv)
+    before_upgrade = Version.objects.get_for_object(kharkiv)[1]
+    url = reverse("admin:partners_city_revision", args=[kharkiv.pk, before_upgrade.pk])
+    response = client.get(url, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Restoring this version would delete what was added since" in response.content.decode()
+    response = client.post(url, form_data(client.get(change_url(kharkiv))), follow=True)
+    assert kharkiv.agreements.count() == 2
+    assert kharkiv.agreements.get(status="active").kind == "sister"
+
+
+def test_an_administrator_may_restore_a_version_from_before_an_upgrade(
+    client, admin_client, staff, kharkiv
+):
+    edit_population(client, kharkiv, 1_100_000)
+    upgrade_to_sister(client, kharkiv)
+    before_upgrade = Version.objects.get_for_object(kharkiv)[1]
+    url = reverse("admin:partners_city_revision", args=[kharkiv.pk, before_upgrade.pk])
+    assert admin_client.post(url, form_data(admin_client.get(url))).status_code == 302
+    assert list(kharkiv.agreements.values_list("kind", "status")) == [("friendly", "active")]
+
+
+def test_a_replaced_agreement_cannot_be_restored_alone_and_staff_are_told_why(
+    client, staff, kharkiv
+):
+    agreement = kharkiv.agreements.get()
+    agreement_url = reverse("admin:partners_agreement_change", args=[agreement.pk])
+    data = form_data(client.get(agreement_url)) | {"notes": "Signed at city hall"}
+    assert client.post(agreement_url, data).status_code == 302
+    upgrade_to_sister(client, kharkiv)
+    old = Version.objects.get_for_object(agreement).last()
+    url = reverse("admin:partners_agreement_revision", args=[agreement.pk, old.pk])
+    page = client.get(url, follow=True).content.decode()
+    assert "더 최근의 현재 협약으로 대체되었" in page  # Korean, the staff member's language
+    assert "missing dependency" not in page
+    assert kharkiv.agreements.get(status="active").kind == "sister"
