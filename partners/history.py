@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
@@ -84,6 +85,25 @@ class HistoryAdmin(VersionAdmin):
             previous = version
         context = {"action_list": actions[::-1], **(extra_context or {})}
         return super().history_view(request, object_id, context)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django stores changed fields by their capitalised English labels ("Name (Korean)"),
+        which are not msgids, so the history read in Korean showed them in English. Store the
+        verbose names themselves, which the catalogue translates when the history is read."""
+        message = super().construct_change_message(request, form, formsets, add)
+        models_shown = [self.model, *(inline.model for inline in self.inlines)]
+        with translation.override(None):
+            verbose = {
+                capfirst(str(field.verbose_name)): str(field.verbose_name)
+                for model in models_shown
+                for field in model._meta.get_fields()
+                if hasattr(field, "verbose_name")
+            }
+        for entry in message:
+            for detail in entry.values():
+                if "fields" in detail:
+                    detail["fields"] = [verbose.get(label, label) for label in detail["fields"]]
+        return message
 
     def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
         refusal = restore_refusal(request, version)

@@ -191,3 +191,17 @@ def test_a_replaced_agreement_cannot_be_restored_alone_and_staff_are_told_why(
     assert "더 최근의 현재 협약으로 대체되었" in page  # Korean, the staff member's language
     assert "missing dependency" not in page
     assert kharkiv.agreements.get(status="active").kind == "sister"
+
+
+def test_the_history_names_changed_fields_in_korean_for_korean_staff(client, staff, kharkiv):
+    data = form_data(client.get(change_url(kharkiv))) | {
+        "name_ko": "하리코프",
+        "agreements-0-notes": "Signed at city hall",
+    }
+    assert client.post(change_url(kharkiv), data).status_code == 302
+    url = reverse("admin:partners_city_history", args=[kharkiv.pk])
+    # The edit was made in Korean (the default), so its summary is stored in Korean.
+    korean = client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "이름(국문)" in korean
+    assert "내부 메모" in korean
+    assert "Name (Korean)" not in korean and "Internal notes" not in korean
