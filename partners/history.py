@@ -58,6 +58,31 @@ def field_changes(
     return changes
 
 
+def related_changes(version: Version) -> list[tuple[str, str, str]]:
+    """Changes to the agreements and exchanges saved in the same revision as a partner, each
+    against its own previous version, so the partner's history shows an upgrade's effects."""
+    if version._model is not City:
+        return []
+    changes = []
+    for other in version.revision.version_set.exclude(pk=version.pk).select_related("content_type"):
+        model = other._model
+        if model not in (Agreement, Exchange):
+            continue
+        before = (
+            Version.objects.get_for_object_reference(model, other.object_id)
+            .filter(pk__lt=other.pk)
+            .first()
+        )
+        if before is None:
+            changes.append((other.object_repr, "—", _("added")))
+            continue
+        changes += [
+            (f"{other.object_repr} · {label}", old, new)
+            for label, old, new in field_changes(model, before, other)
+        ]
+    return changes
+
+
 class HistoryAdmin(VersionAdmin):
     """History with before/after values, revert to any version, and "Recover deleted"."""
 
@@ -79,7 +104,8 @@ class HistoryAdmin(VersionAdmin):
                         f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
                         args=(quote(version.object_id), version.pk),
                     ),
-                    "changes": field_changes(self.model, previous, version),
+                    "changes": field_changes(self.model, previous, version)
+                    + related_changes(version),
                 }
             )
             previous = version

@@ -205,3 +205,14 @@ def test_the_history_names_changed_fields_in_korean_for_korean_staff(client, sta
     assert "이름(국문)" in korean
     assert "내부 메모" in korean
     assert "Name (Korean)" not in korean and "Internal notes" not in korean
+
+
+def test_a_partners_history_shows_what_an_upgrade_did_to_its_agreements(client, staff, kharkiv):
+    edit_population(client, kharkiv, 1_100_000)
+    upgrade_to_sister(client, kharkiv)
+    page = client.get(
+        reverse("admin:partners_city_history", args=[kharkiv.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "status: <del>active</del> → <ins>ended</ins>" in page
+    assert "ended on: <del>—</del> → <ins>2024-05-01</ins>" in page
+    assert "<ins>added</ins>" in page
