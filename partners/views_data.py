@@ -82,13 +82,22 @@ def partners_download(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
+
+
 def data_dictionary(request: HttpRequest) -> HttpResponse:
+    # The reader's language first, so a phone shows it without scrolling the table.
+    languages = ["ko", "en"] if translation.get_language() == "ko" else ["en", "ko"]
     rows = []
     for column, description in DATA_DICTIONARY:
-        texts = {}
-        for language in ("en", "ko"):
+        texts = []
+        for language in languages:
             with translation.override(language):
-                texts[language] = str(description)
-        rows.append({"column": column, "en": texts["en"], "ko": texts["ko"]})
-    context = {"rows": rows, "formats": list(CONTENT_TYPES)}
+                texts.append((language, str(description)))
+        rows.append({"column": column, "texts": texts})
+    context = {
+        "rows": rows,
+        "column_languages": [(code, LANGUAGE_NAMES[code]) for code in languages],
+        "formats": list(CONTENT_TYPES),
+    }
     return render(request, "partners/data_dictionary.html", context)

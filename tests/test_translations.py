@@ -177,6 +177,8 @@ def test_the_korean_data_dictionary_explains_each_column_in_korean(client, db):
         assert korean in html
     # The English column stays English beside it; only the page around it is Korean.
     assert "Land area in square kilometres, a decimal number." in html
+    # Korean readers see their column first (on a phone, without scrolling the table).
+    assert html.index('<th scope="col" lang="ko">') < html.index('<th scope="col" lang="en">')
     assert "Downloads" not in html
     assert "Each column, explained in English and Korean" not in html
 
