@@ -87,6 +87,13 @@ class PartnerResource(resources.ModelResource):
     feature_ko = fields.Field("feature_ko", "feature_ko", TextWidget(multiline=True))
     website = fields.Field("website", "website", TextWidget())
 
+    # The export form's labels for the columns taken from the current agreement.
+    label_fields = {
+        "kind": Agreement._meta.get_field("kind"),
+        "status": Agreement._meta.get_field("status"),
+        "signed_on": Agreement._meta.get_field("signed_on"),
+    }
+
     class Meta:
         model = City
         fields = COLUMNS
