@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
@@ -47,15 +48,23 @@ class LabelledExportForm(SelectableFieldsExportForm):
 
 class SpreadsheetFormatsMixin:
     export_form_class = LabelledExportForm
+    # The export file is <stem>-<date>.<ext>: the library names it after the model class
+    # (City-…) and takes the UTC date, which is yesterday's in Seoul before 9 a.m.
+    export_file_stem = ""
 
     def get_export_formats(self) -> list:
         return EXPORT_FORMATS
+
+    def get_export_filename(self, request: HttpRequest, queryset, file_format) -> str:
+        stem = self.export_file_stem or self.opts.model_name
+        return f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
 
 class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
     """Import with a preview that writes nothing, then confirm; export of the changelist."""
 
     resource_classes = [PartnerResource]
+    export_file_stem = "partners"
     import_form_class = PartnerImportForm
     import_template_name = "admin/partners/import.html"
 

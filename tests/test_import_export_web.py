@@ -224,3 +224,28 @@ def test_an_export_writes_areas_and_coordinates_without_padding_zeros(staff_clie
     cells = dict(zip(COLUMNS, row.split(","), strict=True))
     assert (cells["area_km2"], cells["latitude"], cells["longitude"]) == ("436", "35.1922", "-122")
     assert cells["population"] == ""
+
+
+@pytest.mark.parametrize(
+    ("model", "resource", "fmt", "filename"),
+    [
+        ("city", "partnerresource", "0", "partners-2026-11-29.csv"),
+        ("city", "partnerresource", "1", "partners-2026-11-29.xlsx"),
+        ("city", "partnerresource", "2", "partners-2026-11-29.json"),
+        ("agreement", "agreementresource", "0", "agreements-backup-2026-11-29.csv"),
+        ("exchange", "exchangeresource", "0", "exchanges-backup-2026-11-29.csv"),
+        ("country", "countryresource", "0", "countries-backup-2026-11-29.csv"),
+    ],
+)
+def test_admin_export_files_are_named_after_the_data_and_the_local_date(
+    staff_client, monkeypatch, settings, model, resource, fmt, filename
+):
+    # 20:00 UTC on the 28th is already the 29th in Seoul.
+    settings.TIME_ZONE = "Asia/Seoul"
+    utc_evening = datetime.datetime(2026, 11, 28, 20, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: utc_evening)
+    make_partner()
+    fields = staff_client.get(f"/admin/partners/{model}/export/").context["form"].fields
+    data = {"format": fmt, "resource": "0"} | {n: "on" for n in fields if n.startswith(resource)}
+    response = staff_client.post(f"/admin/partners/{model}/export/", data)
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
