@@ -58,6 +58,7 @@ class StatusFilter(admin.SimpleListFilter):
 @admin.register(Country)
 class CountryAdmin(BackupExportMixin, admin.ModelAdmin):
     resource_classes = [CountryResource]
+    export_file_stem = "countries-backup"
     list_display = ["iso_code", "name_ko", "name_en", "continent"]
     list_filter = ["continent"]
     search_fields = ["iso_code", "name_en", "name_ko"]
@@ -220,6 +221,7 @@ class CityAdmin(
 @admin.register(Agreement)
 class AgreementAdmin(BackupExportMixin, HistoryAdmin):
     resource_classes = [AgreementResource]
+    export_file_stem = "agreements-backup"
     list_display = ["city", "kind", "signed_on", "status", "ended_on"]
     list_filter = ["kind", "status", "city__country__continent"]
     search_fields = ["city__name_en", "city__name_ko", "city__aliases"]
@@ -232,6 +234,7 @@ class AgreementAdmin(BackupExportMixin, HistoryAdmin):
 @admin.register(Exchange)
 class ExchangeAdmin(BackupExportMixin, HistoryAdmin):
     resource_classes = [ExchangeResource]
+    export_file_stem = "exchanges-backup"
     list_display = ["title", "city", "field", "started_on", "ended_on", "is_published"]
     list_filter = ["field", "is_published"]
     search_fields = ["title_en", "title_ko", "city__name_en", "city__name_ko", "city__aliases"]

@@ -1,11 +1,15 @@
 """Spreadsheet import and export for the partner admin (mixed into partners/admin.py)."""
 
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
+from import_export.resources import ModelResource
 from import_export.results import Result
 
 from .resources import EXPORT_FORMATS, IMPORT_FORMATS, ImportFileError, PartnerResource
@@ -21,15 +25,46 @@ class PartnerImportForm(ImportForm):
         self.fields["import_file"].validators.append(validate_import_file_size)
 
 
+class LabelledExportForm(SelectableFieldsExportForm):
+    """Field checkboxes named like the admin's own forms ("Land area (km²)"), in the staff
+    member's language, with the file's column name after it; the library only title-cases
+    the column name ("Area Km2"). The exported file keeps the column names as headers."""
+
+    def _get_field_label(self, resource: type[ModelResource], field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        column = field.column_name if field else field_name
+        # A resource can name the model field explaining a column that is not its own
+        # (the partner file's kind/status/signed_on come from the current agreement).
+        model_field = getattr(resource, "label_fields", {}).get(field_name)
+        if model_field is None:
+            try:
+                model_field = resource._meta.model._meta.get_field(
+                    (field.attribute if field else None) or field_name
+                )
+            except FieldDoesNotExist:
+                return super()._get_field_label(resource, field_name)
+        return f"{capfirst(model_field.verbose_name)} ({column})"
+
+
 class SpreadsheetFormatsMixin:
+    export_form_class = LabelledExportForm
+    # The export file is <stem>-<date>.<ext>: the library names it after the model class
+    # (City-…) and takes the UTC date, which is yesterday's in Seoul before 9 a.m.
+    export_file_stem = ""
+
     def get_export_formats(self) -> list:
         return EXPORT_FORMATS
+
+    def get_export_filename(self, request: HttpRequest, queryset, file_format) -> str:
+        stem = self.export_file_stem or self.opts.model_name
+        return f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
 
 class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
     """Import with a preview that writes nothing, then confirm; export of the changelist."""
 
     resource_classes = [PartnerResource]
+    export_file_stem = "partners"
     import_form_class = PartnerImportForm
     import_template_name = "admin/partners/import.html"
 

@@ -455,8 +455,8 @@ def test_formula_payloads_are_neutralised_in_csv_while_numbers_stay_numbers(payl
     assert row["feature_en"] == "'" + payload
     assert row["aliases"] == "'" + payload.lstrip("\t\r")
     assert (row["latitude"], row["longitude"], row["population"]) == (
-        "-33.868800",
-        "-70.123400",
+        "-33.8688",
+        "-70.1234",
         "1000000",
     )
 
@@ -547,3 +547,22 @@ def test_the_demo_data_csv_imports_cleanly_and_matches_the_demo_fixture():
     call_command("loaddata", "daejeon", verbosity=0)
     result = run_import(data)
     assert (result.totals["skip"], result.totals["update"], result.totals["new"]) == (34, 0, 0)
+
+
+def test_a_number_is_read_at_the_stored_precision_unless_that_would_round_it():
+    from partners.resources.widgets import NumberWidget
+
+    area = NumberWidget(decimal_places=2)
+    assert str(area.clean("436")) == "436.00"
+    assert str(area.clean(4704.4)) == "4704.40"
+    # More places than the field keeps: left for validation to refuse, never rounded.
+    assert str(area.clean("436.125")) == "436.125"
+    assert str(area.render(decimal.Decimal("4400.00"))) == "4400"
+    assert area.render(None) is None
+
+
+def test_an_area_with_too_many_decimals_is_refused_and_nothing_is_written():
+    make_countries()
+    result = import_partners(read_dataset(csv_bytes([partner_row(area_km2="436.125")]), "p.csv"))
+    assert result.has_validation_errors() or result.has_errors()
+    assert City.objects.count() == 0

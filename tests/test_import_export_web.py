@@ -4,8 +4,10 @@ import json
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,3 +201,51 @@ def test_the_partner_list_links_to_the_downloads_and_the_data_dictionary(client)
     page = client.get("/en/partners/").content.decode()
     assert 'href="/data/partners.csv"' in page
     assert 'href="/en/data/"' in page
+
+
+def test_the_preview_of_the_unchanged_demo_data_shows_no_changes_and_no_none(staff_client):
+    call_command("loaddata", "countries", "daejeon", verbosity=0)
+    data = (settings.BASE_DIR / "fixtures" / "daejeon.csv").read_bytes()
+    response = upload(staff_client, data)
+    page = response.content.decode()
+    result = response.context["result"]
+    assert result.totals["skip"] == City.objects.count()
+    # Stored 436.00 against the file's 436, blank population year against blank.
+    assert "<del" not in page and "<ins" not in page
+    assert ">None<" not in page and "None</" not in page
+    assert ">436<" in page
+
+
+def test_an_export_writes_areas_and_coordinates_without_padding_zeros(staff_client):
+    make_partner(area_km2="436.00", latitude="35.192200", longitude="-122.000000")
+    data = {"format": "0", "resource": "0"} | {f"partnerresource_{c}": "on" for c in COLUMNS}
+    response = staff_client.post("/admin/partners/city/export/", data)
+    [row] = response.content.decode("utf-8-sig").splitlines()[1:]
+    cells = dict(zip(COLUMNS, row.split(","), strict=True))
+    assert (cells["area_km2"], cells["latitude"], cells["longitude"]) == ("436", "35.1922", "-122")
+    assert cells["population"] == ""
+
+
+@pytest.mark.parametrize(
+    ("model", "resource", "fmt", "filename"),
+    [
+        ("city", "partnerresource", "0", "partners-2026-11-29.csv"),
+        ("city", "partnerresource", "1", "partners-2026-11-29.xlsx"),
+        ("city", "partnerresource", "2", "partners-2026-11-29.json"),
+        ("agreement", "agreementresource", "0", "agreements-backup-2026-11-29.csv"),
+        ("exchange", "exchangeresource", "0", "exchanges-backup-2026-11-29.csv"),
+        ("country", "countryresource", "0", "countries-backup-2026-11-29.csv"),
+    ],
+)
+def test_admin_export_files_are_named_after_the_data_and_the_local_date(
+    staff_client, monkeypatch, settings, model, resource, fmt, filename
+):
+    # 20:00 UTC on the 28th is already the 29th in Seoul.
+    settings.TIME_ZONE = "Asia/Seoul"
+    utc_evening = datetime.datetime(2026, 11, 28, 20, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: utc_evening)
+    make_partner()
+    fields = staff_client.get(f"/admin/partners/{model}/export/").context["form"].fields
+    data = {"format": fmt, "resource": "0"} | {n: "on" for n in fields if n.startswith(resource)}
+    response = staff_client.post(f"/admin/partners/{model}/export/", data)
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'

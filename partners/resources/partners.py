@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources
+from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
 from ..history import record_import_history
@@ -58,6 +59,21 @@ RANGE_CHECKS = [
 ]
 
 
+def places(name: str) -> int:
+    return City._meta.get_field(name).decimal_places
+
+
+class PreviewDiff(Diff):
+    """The import preview's diff with blank cells blank, not "None". The widgets keep None
+    for exports, where it is an empty cell and JSON's null."""
+
+    def as_html(self) -> list:
+        # Diff reads values through Diff._read_field_values, not the class: blank them here.
+        self.left = ["" if value is None else value for value in self.left]
+        self.right = ["" if value is None else value for value in self.right]
+        return super().as_html()
+
+
 def constraint_message(model: type, name: str) -> str:
     constraint = next(c for c in model._meta.constraints if c.name == name)
     return str(constraint.get_violation_error_message())
@@ -80,12 +96,21 @@ class PartnerResource(resources.ModelResource):
     )
     population = fields.Field("population", "population", NumberWidget(integer=True))
     population_year = fields.Field("population_year", "population_year", NumberWidget(integer=True))
-    area_km2 = fields.Field("area_km2", "area_km2", NumberWidget())
-    latitude = fields.Field("latitude", "latitude", NumberWidget())
-    longitude = fields.Field("longitude", "longitude", NumberWidget())
+    area_km2 = fields.Field("area_km2", "area_km2", NumberWidget(decimal_places=places("area_km2")))
+    latitude = fields.Field("latitude", "latitude", NumberWidget(decimal_places=places("latitude")))
+    longitude = fields.Field(
+        "longitude", "longitude", NumberWidget(decimal_places=places("longitude"))
+    )
     feature_en = fields.Field("feature_en", "feature_en", TextWidget(multiline=True))
     feature_ko = fields.Field("feature_ko", "feature_ko", TextWidget(multiline=True))
     website = fields.Field("website", "website", TextWidget())
+
+    # The export form's labels for the columns taken from the current agreement.
+    label_fields = {
+        "kind": Agreement._meta.get_field("kind"),
+        "status": Agreement._meta.get_field("status"),
+        "signed_on": Agreement._meta.get_field("signed_on"),
+    }
 
     class Meta:
         model = City
@@ -102,6 +127,9 @@ class PartnerResource(resources.ModelResource):
 
     def get_queryset(self) -> QuerySet:
         return City.objects.with_current_agreement()
+
+    def get_diff_class(self) -> type[Diff]:
+        return PreviewDiff
 
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
         # The admin hands over its own changelist queryset, without the annotations.

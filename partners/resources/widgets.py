@@ -79,12 +79,26 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class NumberWidget(widgets.Widget):
-    """Thousands separators only between groups of three digits: `88,5` is an error."""
+def plain_decimal(number: decimal.Decimal) -> decimal.Decimal:
+    """The number without trailing zeros after the point (436.00 → 436, 4704.40 → 4704.4),
+    never in exponent form (normalize() alone gives 4.4E+3 for 4400)."""
+    if number == number.to_integral_value():
+        return number.quantize(decimal.Decimal(1))
+    return number.normalize()
 
-    def __init__(self, integer: bool = False) -> None:
+
+class NumberWidget(widgets.Widget):
+    """Thousands separators only between groups of three digits: `88,5` is an error.
+
+    decimal_places is the model field's: the file's 436 is read as the stored 436.00, so the
+    import preview does not show an unchanged area as changed. A value with more places is
+    left as it is for the model's validation to refuse, never rounded silently.
+    """
+
+    def __init__(self, integer: bool = False, decimal_places: int | None = None) -> None:
         super().__init__(coerce_to_string=False)
         self.integer = integer
+        self.decimal_places = decimal_places
 
     def clean(self, value: object, row: dict | None = None, **kwargs) -> int | decimal.Decimal:
         if isinstance(value, bool):
@@ -114,9 +128,16 @@ class NumberWidget(widgets.Widget):
             if number != number.to_integral_value():
                 raise ValueError(_("Enter a whole number."))
             return int(number)
+        if self.decimal_places is not None:
+            quantized = number.quantize(decimal.Decimal(1).scaleb(-self.decimal_places))
+            if quantized == number:
+                return quantized
         return number
 
     def render(self, value: object, obj: object = None, **kwargs) -> object:
+        # Numbers stay numbers (XLSX number cells, JSON numbers), None stays empty/null.
+        if isinstance(value, decimal.Decimal) and value.is_finite():
+            return plain_decimal(value)
         return value
 
 
