@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth.models import Group, User
 from django.utils.text import slugify
 
 from partners.models import Agreement, City, Country, HomeCity, Kind, Status
@@ -77,3 +78,13 @@ def make_home_city(**fields) -> HomeCity:
     home = HomeCity(**values)
     home.save()
     return home
+
+
+STAFF_GROUP = "International Affairs / 국제협력"
+
+
+def make_staff(username: str = "choi") -> User:
+    """A staff member in the international-affairs group (made by migration 0002)."""
+    user = User.objects.create_user(username, is_staff=True)
+    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    return user

@@ -7,13 +7,14 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from partners.models import Agreement, City, Country, Exchange, Kind
+from tests.factories import STAFF_GROUP
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def make_portal_data() -> None:
     staff = User.objects.create_user("lee", password="x", is_staff=True)
-    staff.groups.add(Group.objects.get(name="International Affairs / 국제협력"))
+    staff.groups.add(Group.objects.get(name=STAFF_GROUP))
     ukraine = Country.objects.create(
         iso_code="UA", name_en="Ukraine", name_ko="우크라이나", continent="europe"
     )

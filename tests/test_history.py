@@ -2,23 +2,20 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 from reversion.models import Version
 
 from partners.models import Agreement, City, Exchange
-from tests.factories import make_agreement, make_city
+from tests.factories import make_agreement, make_city, make_staff
 from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
 
-STAFF_GROUP = "International Affairs / 국제협력"
-
 
 @pytest.fixture
 def staff(client) -> User:
-    user = User.objects.create_user("choi", is_staff=True)
-    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    user = make_staff("choi")
     client.force_login(user)
     return user
 

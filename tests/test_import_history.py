@@ -1,11 +1,12 @@
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from reversion.models import Version
 
 from partners.models import City
+from tests.factories import make_staff
 from tests.spreadsheets import csv_bytes, make_countries, make_partner, partner_row
 from tests.test_admin import form_data
 
@@ -13,7 +14,6 @@ pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "/admin/partners/city/import/"
 CONFIRM_URL = "/admin/partners/city/process_import/"
-STAFF_GROUP = "International Affairs / 국제협력"
 
 
 @pytest.fixture(autouse=True)
@@ -23,8 +23,7 @@ def countries():
 
 @pytest.fixture
 def staff(client) -> User:
-    user = User.objects.create_user("jung", is_staff=True)
-    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    user = make_staff("jung")
     client.force_login(user)
     return user
 

@@ -1,22 +1,18 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
 from partners.models import City
-from tests.factories import make_agreement, make_city
+from tests.factories import make_agreement, make_city, make_staff
 from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
 
-STAFF_GROUP = "International Affairs / 국제협력"
-
 
 def staff_client(username: str) -> Client:
-    user = User.objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    user = make_staff(username)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client

@@ -1,21 +1,18 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from partners.models import HomeCity
-from tests.factories import make_agreement, make_city, make_country
+from tests.factories import STAFF_GROUP, make_agreement, make_city, make_country, make_staff
 
 pytestmark = pytest.mark.django_db
-
-STAFF_GROUP = "International Affairs / 국제협력"
 
 
 @pytest.fixture
 def staff_client(client):
-    user = User.objects.create_user("park", is_staff=True)
-    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    user = make_staff("park")
     client.force_login(user)
     return client
 
