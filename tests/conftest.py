@@ -1,9 +1,13 @@
+import datetime
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import translation
+
+from partners.models import City
+from tests.factories import make_agreement, make_city
 
 E2E_DIR = Path(__file__).parent / "e2e"
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -30,3 +34,11 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
     if path == E2E_DIR and not CHROMIUM.exists() and not in_ci:
         return _SkippedDirectory.from_parent(parent, path=path)
     return None
+
+
+@pytest.fixture
+def kharkiv(db) -> City:
+    """A friendly partner since 2013 with a population, for admin and history tests."""
+    city = make_city("Kharkiv", country="UA", name_ko="하르키우", population=1_000_000)
+    make_agreement(city, kind="friendly", signed_on=datetime.date(2013, 8, 23))
+    return city

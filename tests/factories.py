@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.auth.models import Group, User
+from django.urls import reverse
 from django.utils.text import slugify
 
 from partners.models import Agreement, City, Country, HomeCity, Kind, Status
@@ -88,3 +89,8 @@ def make_staff(username: str = "choi") -> User:
     user = User.objects.create_user(username, is_staff=True)
     user.groups.add(Group.objects.get(name=STAFF_GROUP))
     return user
+
+
+def change_url(city: City) -> str:
+    """The partner's page in the admin."""
+    return reverse("admin:partners_city_change", args=[city.pk])

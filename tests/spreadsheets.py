@@ -9,6 +9,9 @@ import openpyxl
 from partners.models import Agreement, City, Country, Kind
 from partners.resources import COLUMNS
 
+IMPORT_URL = "/admin/partners/city/import/"
+CONFIRM_URL = "/admin/partners/city/process_import/"
+
 COUNTRIES = [
     ("KR", "South Korea", "대한민국", "asia"),
     ("RU", "Russia", "러시아", "europe"),

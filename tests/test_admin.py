@@ -6,15 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import Agreement, City, Exchange, HomeCity, Kind, Status
-from tests.factories import make_agreement, make_city, make_country
+from tests.factories import change_url, make_agreement, make_city, make_country
 
 pytestmark = pytest.mark.django_db
 
 CITY_LIST = reverse("admin:partners_city_changelist")
-
-
-def change_url(city: City) -> str:
-    return reverse("admin:partners_city_change", args=[city.pk])
 
 
 def listed_slugs(client, **params) -> set[str]:

@@ -1,4 +1,3 @@
-import datetime
 import io
 
 import pytest
@@ -7,7 +6,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from partners.models import Agreement, City, Exchange
-from tests.factories import make_agreement, make_city, make_staff
+from tests.factories import change_url, make_staff
 from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -18,17 +17,6 @@ def staff(client) -> User:
     user = make_staff("choi")
     client.force_login(user)
     return user
-
-
-@pytest.fixture
-def kharkiv() -> City:
-    city = make_city("Kharkiv", country="UA", name_ko="하르키우", population=1_000_000)
-    make_agreement(city, kind="friendly", signed_on=datetime.date(2013, 8, 23))
-    return city
-
-
-def change_url(city: City) -> str:
-    return reverse("admin:partners_city_change", args=[city.pk])
 
 
 def edit_population(client, city: City, population: int) -> None:

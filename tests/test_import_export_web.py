@@ -13,12 +13,16 @@ from django.utils import timezone
 
 from partners.models import City, Kind
 from partners.resources import COLUMNS
-from tests.spreadsheets import csv_bytes, make_countries, make_partner, partner_row
+from tests.spreadsheets import (
+    CONFIRM_URL,
+    IMPORT_URL,
+    csv_bytes,
+    make_countries,
+    make_partner,
+    partner_row,
+)
 
 pytestmark = pytest.mark.django_db
-
-IMPORT_URL = "/admin/partners/city/import/"
-CONFIRM_URL = "/admin/partners/city/process_import/"
 
 
 @pytest.fixture(autouse=True)

@@ -7,13 +7,17 @@ from reversion.models import Version
 
 from partners.models import City
 from tests.factories import make_staff
-from tests.spreadsheets import csv_bytes, make_countries, make_partner, partner_row
+from tests.spreadsheets import (
+    CONFIRM_URL,
+    IMPORT_URL,
+    csv_bytes,
+    make_countries,
+    make_partner,
+    partner_row,
+)
 from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
-
-IMPORT_URL = "/admin/partners/city/import/"
-CONFIRM_URL = "/admin/partners/city/process_import/"
 
 
 @pytest.fixture(autouse=True)

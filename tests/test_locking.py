@@ -1,11 +1,7 @@
-import datetime
-
 import pytest
 from django.test import Client
-from django.urls import reverse
 
-from partners.models import City
-from tests.factories import make_agreement, make_city, make_staff
+from tests.factories import change_url, make_staff
 from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -16,17 +12,6 @@ def staff_client(username: str) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def kharkiv() -> City:
-    city = make_city("Kharkiv", country="UA", name_ko="하르키우", population=1_000_000)
-    make_agreement(city, kind="friendly", signed_on=datetime.date(2013, 8, 23))
-    return city
-
-
-def change_url(city: City) -> str:
-    return reverse("admin:partners_city_change", args=[city.pk])
 
 
 def test_a_fresh_form_saves(kharkiv):
