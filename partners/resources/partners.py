@@ -12,9 +12,9 @@ from import_export import fields, resources
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
-from ..history import record_import_history
 from ..models import Agreement, City, Country, Status
 from .formats import ImportFileError
+from .import_history import record_import_history
 from .widgets import (
     CountryWidget,
     DateWidget,

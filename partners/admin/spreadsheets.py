@@ -1,4 +1,4 @@
-"""Spreadsheet import and export for the partner admin (mixed into partners/admin.py)."""
+"""Spreadsheet import and export screens of the admin, and their forms."""
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
@@ -12,8 +12,8 @@ from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.resources import ModelResource
 from import_export.results import Result
 
-from .resources import EXPORT_FORMATS, IMPORT_FORMATS, ImportFileError, PartnerResource
-from .validators import validate_import_file_size
+from ..resources import EXPORT_FORMATS, IMPORT_FORMATS, ImportFileError, PartnerResource
+from ..validators import validate_import_file_size
 
 
 class PartnerImportForm(ImportForm):

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .admin_import_export import BackupExportMixin, PartnerImportExportMixin
+from ..models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
+from ..resources import AgreementResource, CountryResource, ExchangeResource
+from .edit_lock import ImportPreviewLockMixin, OptimisticLockAdminMixin
 from .history import HistoryAdmin
-from .locking import ImportPreviewLockMixin, OptimisticLockAdminMixin
-from .models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
-from .resources import AgreementResource, CountryResource, ExchangeResource
+from .spreadsheets import BackupExportMixin, PartnerImportExportMixin
 
 admin.site.site_header = _("Partner cities administration")
 admin.site.site_title = _("Partner cities admin")
