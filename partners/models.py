@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 EARTH_RADIUS_KM = 6371.0088
+# City.sign_agreement(current=...) left out: look the current agreement up.
+LOOK_UP = object()
 
 # Letters that Unicode does not decompose into a base letter plus an accent.
 _FOLD_EXTRA = str.maketrans({"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae"})
@@ -308,6 +310,40 @@ class City(models.Model):
             float(home.latitude), float(home.longitude), float(self.latitude), float(self.longitude)
         )
 
+    def sign_agreement(
+        self,
+        kind: str,
+        signed_on: datetime.date,
+        status: str | None = None,
+        *,
+        current: "Agreement | None | object" = LOOK_UP,
+        signed_on_given: bool = True,
+    ) -> "Agreement":
+        """Make (kind, signed_on, status) this partner's current agreement and return it.
+
+        Same kind and date as the current agreement: that one is updated in place (its
+        status, when one is given). Otherwise a new agreement (status default active) is
+        saved and ends the current one on its signing date, both in one transaction.
+        current: the partner's current agreement as already loaded, or None when it has none,
+        so that an import needs no query per row to find it; left out, it is looked up.
+        Raises ValidationError from Agreement.validate_succession (signing=True) and writes
+        nothing then.
+        """
+        if current is LOOK_UP:
+            current = self.agreements.exclude(status=Status.ENDED).first()
+        if current is not None and (current.kind, current.signed_on) == (kind, signed_on):
+            if status and status != current.status:
+                current.status = status
+                # The only current agreement supersedes nothing: no need to look one up.
+                current.save_ending(None, update_fields=["status"])
+            return current
+        agreement = Agreement(
+            city=self, kind=kind, signed_on=signed_on, status=status or Status.ACTIVE
+        )
+        agreement.validate_succession(current, signing=True, signed_on_given=signed_on_given)
+        agreement.save_ending(current)
+        return agreement
+
 
 class AgreementManager(models.Manager):
     def get_by_natural_key(self, city_slug: str, kind: str, signed_on: str) -> "Agreement":
@@ -361,9 +397,13 @@ class Agreement(models.Model):
         return f"{self.city} – {self.get_kind_display()} ({self.signed_on})"
 
     def save(self, *args, **kwargs) -> None:
+        self.save_ending(self.superseded(), *args, **kwargs)
+
+    def save_ending(self, previous: "Agreement | None", *args, **kwargs) -> None:
+        """Save, ending `previous` (the agreement this one supersedes, or None) first, on this
+        one's signing date; both or neither are written."""
         with transaction.atomic():
-            previous = self.superseded()
-            if previous:
+            if previous is not None:
                 previous.status = Status.ENDED
                 previous.ended_on = max(self.signed_on, previous.signed_on)
                 previous.save(update_fields=["status", "ended_on"])
@@ -378,9 +418,9 @@ class Agreement(models.Model):
     def is_current(self) -> bool:
         return self.status != Status.ENDED
 
-    def superseded(self) -> "Agreement | None":
-        """The city's other current agreement, which saving this one will end."""
-        if not self.is_current or self.city_id is None:
+    def other_current(self) -> "Agreement | None":
+        """The partner's current agreement other than this one, or None (one query)."""
+        if self.city_id is None:
             return None
         return (
             Agreement.objects.filter(city_id=self.city_id)
@@ -389,18 +429,95 @@ class Agreement(models.Model):
             .first()
         )
 
-    def clean(self) -> None:
-        previous = self.superseded()
-        if previous and self.signed_on and self.signed_on < previous.signed_on:
+    def superseded(self) -> "Agreement | None":
+        """The city's other current agreement, which saving this one will end."""
+        return self.other_current() if self.is_current else None
+
+    def validate_succession(
+        self,
+        current: "Agreement | None",
+        *,
+        signing: bool = False,
+        signed_on_given: bool = True,
+        restoring: bool = False,
+    ) -> None:
+        """The agreement rule: check this agreement against the partner's current one.
+
+        current: the partner's current (not ended) agreement, or None when it has none. The
+        same agreement (same row, or same kind and signing date) is an update in place.
+        signing: this agreement is given as the partner's new current relationship (a
+        spreadsheet row, City.sign_agreement), so it may not start as ended, and a change of
+        kind needs its own signing date (signed_on_given False: the date was taken over).
+        restoring: this is a stored version put back as it was (a history restore), which
+        ends nothing, so it may not be current beside another current agreement.
+        Otherwise it is an agreement record edited in a form: a current one ends `current`
+        on save, and an ended one is history that supersedes nothing.
+
+        Raises ValidationError keyed by field name ("signed_on", "status", or none for a
+        restore); the rule is docs/data-model.md's "Agreement".
+        """
+        if current is None or current.pk == self.pk and self.pk is not None:
+            return
+        if (current.kind, current.signed_on) == (self.kind, self.signed_on):
+            return
+        if restoring:
+            if self.is_current:
+                raise ValidationError(
+                    _(
+                        "This agreement has been replaced by a newer current agreement, so "
+                        "this version cannot be restored on its own. Restore the partner's "
+                        "version from its history instead."
+                    )
+                )
+            return
+        if not self.is_current:
+            if not signing:
+                return
+            # Ending means ending the current agreement in place; a new ended agreement
+            # would leave the current one active.
+            raise ValidationError(
+                {
+                    "status": _(
+                        "A new agreement cannot start as ended. To end the partnership, keep "
+                        "the current kind and signing date (%(kind)s, %(date)s) and write "
+                        "ended."
+                    )
+                    % {"kind": current.kind, "date": current.signed_on.isoformat()}
+                }
+            )
+        if signing and self.kind != current.kind and not signed_on_given:
+            raise ValidationError(
+                {
+                    "signed_on": _(
+                        "A different kind is a new agreement: give its signing date, on or "
+                        "after the current agreement's (%(date)s)."
+                    )
+                    % {"date": current.signed_on.isoformat()}
+                }
+            )
+        if self.signed_on and self.signed_on < current.signed_on:
             raise ValidationError(
                 {
                     "signed_on": _(
                         "A new current agreement must be signed on or after the current one "
                         "(%(date)s), which it replaces."
                     )
-                    % {"date": previous.signed_on.isoformat()}
+                    % {"date": current.signed_on.isoformat()}
                 }
             )
+
+    @staticmethod
+    def validate_new_together(agreements: "list[Agreement]") -> None:
+        """Agreements added in one submission: at most one of them current, because each
+        ends the one current before it and the outcome would depend on their order.
+        Raises ValidationError (no field)."""
+        if sum(1 for agreement in agreements if agreement.is_current) > 1:
+            raise ValidationError(
+                _("Add one current agreement at a time; mark the older ones as ended.")
+            )
+
+    def clean(self) -> None:
+        self.validate_succession(self.other_current())
 
     def validate_constraints(self, exclude=None) -> None:
         # save() ends the agreement this one supersedes, so "one current agreement"

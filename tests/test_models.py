@@ -230,3 +230,74 @@ def test_distance_from_the_home_city_is_the_great_circle_distance():
     jfk = City(latitude=Decimal("40.6413"), longitude=Decimal("-73.7781"))
     assert jfk.distance_km(heathrow) == pytest.approx(5555, rel=0.005)
     assert City(latitude=None, longitude=None).distance_km(heathrow) is None
+
+
+# The agreement rule's messages, each of which must be written once in the code.
+AGREEMENT_RULE_MESSAGES = [
+    "A new current agreement must be signed on or after the current one",
+    "A different kind is a new agreement: give its signing date",
+    "A new agreement cannot start as ended.",
+    "This agreement has been replaced by a newer current agreement",
+    "Add one current agreement at a time",
+    "This partner already has a current agreement.",
+    "This partner already has an agreement of this kind signed on this date.",
+]
+
+
+def string_constants() -> list[str]:
+    """Every string literal of the portal's code (adjacent literals joined, as Python does)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    texts = []
+    for path in [*root.glob("partners/**/*.py"), *root.glob("portal/*.py")]:
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        texts += [
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        ]
+    return texts
+
+
+@pytest.mark.parametrize("message", AGREEMENT_RULE_MESSAGES)
+def test_each_message_of_the_agreement_rule_is_written_once_in_the_code(message):
+    assert sum(message in text for text in string_constants()) == 1
+
+
+def test_signing_with_the_loaded_current_agreement_does_not_look_it_up_again():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    city = kharkiv()
+    current = Agreement.objects.create(city=city, kind=Kind.FRIENDLY, signed_on=D(2013, 8, 23))
+    with CaptureQueriesContext(connection) as queries:
+        city.sign_agreement(Kind.SISTER, D(2020, 5, 1), current=current)
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert list(city.agreements.order_by("signed_on").values_list("status", "ended_on")) == [
+        (Status.ENDED, D(2020, 5, 1)),
+        (Status.ACTIVE, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "signed_on", "status", "field"),
+    [
+        (Kind.SISTER, D(2010, 1, 1), None, "signed_on"),
+        (Kind.FRIENDLY, D(2020, 1, 1), Status.ENDED, "status"),
+    ],
+)
+def test_signing_a_backdated_or_already_ended_agreement_is_refused_and_writes_nothing(
+    kind, signed_on, status, field
+):
+    city = kharkiv()
+    Agreement.objects.create(city=city, kind=Kind.FRIENDLY, signed_on=D(2013, 8, 23))
+    with pytest.raises(ValidationError) as error:
+        city.sign_agreement(kind, signed_on, status)
+    assert "2013-08-23" in " ".join(error.value.message_dict[field])
+    assert list(city.agreements.values_list("signed_on", "status")) == [
+        (D(2013, 8, 23), Status.ACTIVE)
+    ]

@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
@@ -56,11 +57,11 @@ def field_changes(
 def related_changes(version: Version) -> list[tuple[str, str, str]]:
     """Changes to the agreements and exchanges saved in the same revision as a partner, each
     against its own previous version, so the partner's history shows an upgrade's effects."""
-    if version._model is not City:
+    if version.content_type.model_class() is not City:
         return []
     changes = []
     for other in version.revision.version_set.exclude(pk=version.pk).select_related("content_type"):
-        model = other._model
+        model = other.content_type.model_class()
         if model not in (Agreement, Exchange):
             continue
         before = (
@@ -126,18 +127,32 @@ class HistoryAdmin(VersionAdmin):
                     detail["fields"] = [verbose.get(label, label) for label in detail["fields"]]
         return message
 
-    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
+        refused = self.refuse_restore(request, version)
+        return refused or super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        # Without add permission the library answers 403 before anything else.
+        if self.has_add_permission(request):
+            refused = self.refuse_restore(request, get_object_or_404(Version, pk=version_id))
+            if refused:
+                return refused
+        return super().recover_view(request, version_id, extra_context)
+
+    def refuse_restore(self, request, version: Version) -> HttpResponse | None:
+        """A redirect with the reason when restoring this version may not go ahead."""
         refusal = restore_refusal(request, version)
-        if refusal:
-            messages.error(request, refusal)
-            opts = self.model._meta
-            if Version.objects.get_for_object_reference(self.model, version.object_id).exists():
-                args = (quote(version.object_id),)
-                return redirect(
-                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history", *args
-                )
-            return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
-        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+        if not refusal:
+            return None
+        messages.error(request, refusal)
+        opts = self.model._meta
+        if Version.objects.get_for_object_reference(self.model, version.object_id).exists():
+            args = (quote(version.object_id),)
+            return redirect(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history", *args
+            )
+        return redirect(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
 
 
 def restore_refusal(request, version: Version) -> str | None:
@@ -147,13 +162,12 @@ def restore_refusal(request, version: Version) -> str | None:
     with delete=True): that is a delete, which only users allowed to delete may do. Restoring
     a replaced agreement as current would give its partner two current agreements.
     """
-    model = version._model
+    model = version.content_type.model_class()
     if model is City:
         city_id = int(version.object_id)
         kept = {
-            (v._model, v.object_id)
-            for v in version.revision.version_set.all()
-            if v._model in (Agreement, Exchange)
+            (v.content_type.model_class(), v.object_id)
+            for v in version.revision.version_set.select_related("content_type")
         }
         added_since = [
             obj
@@ -169,16 +183,9 @@ def restore_refusal(request, version: Version) -> str | None:
                 "setting its status to ended instead."
             ) % {"objects": ", ".join(str(obj) for obj in added_since)}
     if model is Agreement:
-        stored = version.field_dict
-        if stored["status"] != "ended" and (
-            Agreement.objects.filter(city_id=stored["city_id"])
-            .exclude(status="ended")
-            .exclude(pk=version.object_id)
-            .exists()
-        ):
-            return _(
-                "This agreement has been replaced by a newer current agreement, so this version "
-                "cannot be restored on its own. Restore the partner's version from its history "
-                "instead."
-            )
+        restored = Agreement(**version.field_dict)
+        try:
+            restored.validate_succession(restored.other_current(), restoring=True)
+        except ValidationError as error:
+            return " ".join(error.messages)
     return None

@@ -2,7 +2,6 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -68,20 +67,16 @@ class CountryAdmin(BackupExportMixin, admin.ModelAdmin):
 class AgreementInlineFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
-        # Agreement.save() ends the one current agreement already stored; two new current
-        # ones in one submission would leave the outcome to the order of the rows.
-        new_current = [
-            form
-            for form in self.forms
-            if form.has_changed()
-            and form.instance.pk is None
-            and not self._should_delete_form(form)
-            and form.cleaned_data.get("status") not in (None, Status.ENDED)
-        ]
-        if len(new_current) > 1:
-            raise ValidationError(
-                _("Add one current agreement at a time; mark the older ones as ended.")
-            )
+        Agreement.validate_new_together(
+            [
+                form.instance
+                for form in self.forms
+                if form.has_changed()
+                and form.instance.pk is None
+                and not self._should_delete_form(form)
+                and form.cleaned_data.get("status") is not None
+            ]
+        )
 
 
 class AgreementInline(admin.TabularInline):

@@ -47,7 +47,12 @@ COLUMNS = [
     "website",
 ]
 REQUIRED_COLUMNS = ["name_en", "country"]
-AGREEMENT_ATTRIBUTES = ("current_kind", "current_status", "current_signed_on")
+# The resource's attribute for each Agreement field it reads from the current agreement.
+AGREEMENT_ATTRIBUTES = {
+    "kind": "current_kind",
+    "status": "current_status",
+    "signed_on": "current_signed_on",
+}
 
 # (column, test the value must pass, name of the City constraint whose message explains it)
 RANGE_CHECKS = [
@@ -295,36 +300,24 @@ class PartnerResource(resources.ModelResource):
             missing = "current_kind" if kind is None else "current_signed_on"
             errors[missing] = [_("Give both the kind and the signing date, or neither.")]
             return
+        agreement = Agreement(
+            city=city, kind=kind, signed_on=signed_on, status=city.current_status or Status.ACTIVE
+        )
+        try:
+            agreement.validate_succession(
+                city.loaded_agreement,
+                signing=True,
+                signed_on_given=getattr(city, "signed_on_given", True),
+            )
+        except ValidationError as error:
+            # The model names its fields; this resource's attributes are the current_* ones.
+            for field, messages in error.message_dict.items():
+                errors[AGREEMENT_ATTRIBUTES.get(field, field)] = messages
+            return
         loaded = city.loaded_agreement
         if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
             return
-        if loaded and city.current_status == Status.ENDED:
-            # Ending means ending the current agreement in place; a new ended agreement
-            # would leave the current one active.
-            errors["current_status"] = [
-                _(
-                    "A new agreement cannot start as ended. To end the partnership, keep the "
-                    "current kind and signing date (%(kind)s, %(date)s) and write ended."
-                )
-                % {"kind": loaded.kind, "date": loaded.signed_on.isoformat()}
-            ]
-        elif loaded and kind != loaded.kind and not getattr(city, "signed_on_given", True):
-            errors["current_signed_on"] = [
-                _(
-                    "A different kind is a new agreement: give its signing date, on or after "
-                    "the current agreement's (%(date)s)."
-                )
-                % {"date": loaded.signed_on.isoformat()}
-            ]
-        elif loaded and signed_on < loaded.signed_on:
-            errors["current_signed_on"] = [
-                _(
-                    "A new current agreement must be signed on or after the current one "
-                    "(%(date)s), which it replaces."
-                )
-                % {"date": loaded.signed_on.isoformat()}
-            ]
-        elif (city.pk, kind, signed_on) in self.agreement_keys:
+        if (city.pk, kind, signed_on) in self.agreement_keys:
             errors["current_signed_on"] = [
                 constraint_message(Agreement, "agreement_unique_kind_date_per_city")
             ]
@@ -393,16 +386,13 @@ class PartnerResource(resources.ModelResource):
         kind, status, signed_on = city.current_kind, city.current_status, city.current_signed_on
         if kind is None:
             return
-        loaded = city.loaded_agreement
-        if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
-            if status and status != loaded.status:
-                loaded.status = status
-                loaded.save(update_fields=["status"])
-            return
-        agreement = Agreement(
-            city=city, kind=kind, signed_on=signed_on, status=status or Status.ACTIVE
+        agreement = city.sign_agreement(
+            kind,
+            signed_on,
+            status,
+            current=city.loaded_agreement,
+            signed_on_given=getattr(city, "signed_on_given", True),
         )
-        agreement.save()
         self.remember_agreement(city, agreement)
         self.agreement_keys.add((city.pk, kind, signed_on))
 
