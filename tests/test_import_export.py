@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django.utils.translation import gettext
 
 from partners.models import Agreement, City, Country, Kind, Status
@@ -566,3 +567,28 @@ def test_an_area_with_too_many_decimals_is_refused_and_nothing_is_written():
     result = import_partners(read_dataset(csv_bytes([partner_row(area_km2="436.125")]), "p.csv"))
     assert result.has_validation_errors() or result.has_errors()
     assert City.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("latitude", "90.5", "Latitude must be between -90 and 90."),
+        ("latitude", "-91", "Latitude must be between -90 and 90."),
+        ("longitude", "180.000001", "Longitude must be between -180 and 180."),
+        ("population", "0", "Population must be greater than zero."),
+        ("area_km2", "-3.5", "Land area must be greater than zero."),
+        ("population_year", "99", "The population year must be a four-digit year."),
+    ],
+)
+def test_an_impossible_figure_is_reported_with_the_databases_own_rule(column, value, message):
+    with translation.override("en"):
+        result = run_import(csv_bytes([partner_row(**{column: value})]))
+    assert result.report == [f"Line 2, column “{column}”: {message}"]
+    assert City.objects.count() == 0
+
+
+def test_figures_on_the_edge_of_the_allowed_range_are_imported():
+    row = partner_row(latitude="-90", longitude="180", population="1", population_year="1800")
+    assert run_import(csv_bytes([row])).report == []
+    city = City.objects.get()
+    assert (city.latitude, city.longitude, city.population_year) == (-90, 180, 1800)

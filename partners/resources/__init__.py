@@ -2,7 +2,8 @@
 
 from .backups import AgreementResource, CountryResource, ExchangeResource
 from .formats import EXPORT_FORMATS, FORMATS_BY_NAME, IMPORT_FORMATS, ImportFileError, read_dataset
-from .partners import COLUMNS, PartnerResource, import_partners, import_report
+from .partners import COLUMNS, PartnerResource, import_partners
+from .report import import_report
 
 __all__ = [
     "COLUMNS",

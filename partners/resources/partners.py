@@ -1,9 +1,8 @@
 """The interchange format: one row per partner with its current agreement (DESIGN.md)."""
 
 import copy
-import logging
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
@@ -12,9 +11,11 @@ from import_export import fields, resources
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
+from ..constraints import violated_checks
 from ..models import Agreement, City, Country, Status
 from .formats import ImportFileError
 from .import_history import record_import_history
+from .report import import_report
 from .widgets import (
     CountryWidget,
     DateWidget,
@@ -25,8 +26,6 @@ from .widgets import (
     kind_widget,
     status_widget,
 )
-
-logger = logging.getLogger(__name__)
 
 COLUMNS = [
     "slug",
@@ -53,15 +52,6 @@ AGREEMENT_ATTRIBUTES = {
     "status": "current_status",
     "signed_on": "current_signed_on",
 }
-
-# (column, test the value must pass, name of the City constraint whose message explains it)
-RANGE_CHECKS = [
-    ("latitude", lambda v: -90 <= v <= 90, "city_latitude_in_range"),
-    ("longitude", lambda v: -180 <= v <= 180, "city_longitude_in_range"),
-    ("population", lambda v: v > 0, "city_population_positive"),
-    ("area_km2", lambda v: v > 0, "city_area_positive"),
-    ("population_year", lambda v: 1800 <= v <= 2200, "city_population_year_plausible"),
-]
 
 
 def places(name: str) -> int:
@@ -277,10 +267,8 @@ class PartnerResource(resources.ModelResource):
             instance.clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        for column, test, constraint in RANGE_CHECKS:
-            value = getattr(instance, column)
-            if column not in errors and value is not None and not test(value):
-                errors[column] = [constraint_message(City, constraint)]
+        for column, message in violated_checks(instance, skip=set(errors)):
+            errors[column] = [message]
         self.validate_agreement(instance, errors)
         if instance.pk is None and instance.slug in self.taken_slugs and "slug" not in errors:
             errors["slug"] = [_("Another partner already has this slug.")]
@@ -408,42 +396,6 @@ class PartnerResource(resources.ModelResource):
             self.handle_import_error(result, error)
         finally:
             result.report = import_report(result, self)
-
-
-def unexpected_import_error() -> str:
-    return _("An unexpected error stopped the import; nothing was written.")
-
-
-def staff_message(error: Exception, row: bool = True) -> str:
-    """Our own messages as they are; anything else logged, never shown raw."""
-    if isinstance(error, ImportFileError):
-        return str(error)
-    logger.error("Unexpected error during import", exc_info=error)
-    if not row:
-        return unexpected_import_error()
-    return _("This row could not be saved because of an unexpected error.")
-
-
-def import_report(result: Result, resource: resources.Resource) -> list[str]:
-    """One line per problem: file line (the header is line 1), column, reason."""
-    columns = {field.attribute: field.column_name for field in resource.get_import_fields()}
-    lines = [staff_message(error.error, row=False) for error in result.base_errors]
-    problems = []
-    for number, errors in result.row_errors():
-        problems += [(number + 1, None, staff_message(error.error)) for error in errors]
-    for row in result.invalid_rows:
-        for field, messages in row.error_dict.items():
-            column = None if field == NON_FIELD_ERRORS else columns.get(field, field)
-            problems += [(row.number + 1, column, message) for message in messages]
-    order = {column: index for index, column in enumerate(COLUMNS)}
-    problems.sort(key=lambda problem: (problem[0], order.get(problem[1], -1)))
-    for line, column, message in problems:
-        values = {"line": line, "column": column, "message": message}
-        if column:
-            lines.append(_("Line %(line)s, column “%(column)s”: %(message)s") % values)
-        else:
-            lines.append(_("Line %(line)s: %(message)s") % values)
-    return lines
 
 
 def import_partners(dataset, *, dry_run: bool = False, **kwargs) -> Result:

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from partners.resources import ImportFileError, import_partners, read_dataset
-from partners.resources.partners import unexpected_import_error
+from partners.resources.report import unexpected_import_error
 from partners.validators import validate_import_file_size
 
 

@@ -1,0 +1,49 @@
+"""The import report: one line per problem, in the staff member's language, with the file's
+line number (the header is line 1) and the column; never an exception's raw text."""
+
+import logging
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext as _
+from import_export import resources
+from import_export.results import Result
+
+from .formats import ImportFileError
+
+logger = logging.getLogger(__name__)
+
+
+def unexpected_import_error() -> str:
+    return _("An unexpected error stopped the import; nothing was written.")
+
+
+def staff_message(error: Exception, row: bool = True) -> str:
+    """Our own messages as they are; anything else logged, never shown raw."""
+    if isinstance(error, ImportFileError):
+        return str(error)
+    logger.error("Unexpected error during import", exc_info=error)
+    if not row:
+        return unexpected_import_error()
+    return _("This row could not be saved because of an unexpected error.")
+
+
+def import_report(result: Result, resource: resources.Resource) -> list[str]:
+    """One line per problem: file line (the header is line 1), column, reason."""
+    columns = {field.attribute: field.column_name for field in resource.get_import_fields()}
+    lines = [staff_message(error.error, row=False) for error in result.base_errors]
+    problems = []
+    for number, errors in result.row_errors():
+        problems += [(number + 1, None, staff_message(error.error)) for error in errors]
+    for row in result.invalid_rows:
+        for field, messages in row.error_dict.items():
+            column = None if field == NON_FIELD_ERRORS else columns.get(field, field)
+            problems += [(row.number + 1, column, message) for message in messages]
+    order = {column: index for index, column in enumerate(columns.values())}
+    problems.sort(key=lambda problem: (problem[0], order.get(problem[1], -1)))
+    for line, column, message in problems:
+        values = {"line": line, "column": column, "message": message}
+        if column:
+            lines.append(_("Line %(line)s, column “%(column)s”: %(message)s") % values)
+        else:
+            lines.append(_("Line %(line)s: %(message)s") % values)
+    return lines
