@@ -592,3 +592,27 @@ def test_figures_on_the_edge_of_the_allowed_range_are_imported():
     assert run_import(csv_bytes([row])).report == []
     city = City.objects.get()
     assert (city.latitude, city.longitude, city.population_year) == (-90, 180, 1800)
+
+
+def test_the_country_cell_is_read_once_per_row():
+    from unittest import mock
+
+    from partners.resources.widgets import CountryWidget
+
+    make_partner(slug="kharkiv")
+    rows = [
+        partner_row(slug="", name_en="Kharkiv", population="1,421,125"),
+        partner_row(slug="", name_en="Odesa", name_ko="오데사"),
+        partner_row(slug="lviv", name_en="Lviv", name_ko="리비우"),
+    ]
+    cells = []
+    read = CountryWidget.clean
+
+    def counted(widget, value, *args, **kwargs):
+        cells.append(value)
+        return read(widget, value, *args, **kwargs)
+
+    with mock.patch.object(CountryWidget, "clean", counted):
+        assert run_import(csv_bytes(rows)).report == []
+    assert cells == ["UA", "UA", "UA"]
+    assert City.objects.count() == 3

@@ -12,7 +12,7 @@ from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
 from ..constraints import violated_checks
-from ..models import Agreement, City, Country, Status
+from ..models import Agreement, City, Status
 from .formats import ImportFileError
 from .import_history import record_import_history
 from .report import import_report
@@ -201,7 +201,7 @@ class PartnerResource(resources.ModelResource):
         if slug:
             city = self.by_slug.get(slug)
         else:
-            country = self.row_country(row)
+            country = self.row_country
             name = folded_key(cell_text(row.get("name_en")))
             city = self.by_name.get((name, country.pk)) if country else None
         if city is not None:
@@ -233,7 +233,7 @@ class PartnerResource(resources.ModelResource):
             # however the country is written and whether or not a slug is given.
             slug = cell_text(row.get("slug")).strip()
             name = folded_key(cell_text(row.get("name_en")))
-            country = self.row_country(row)
+            country = self.row_country
             keys = [("slug", slug)] if slug else []
             if name and country is not None:
                 keys.append(("name", name, country.pk))
@@ -248,11 +248,19 @@ class PartnerResource(resources.ModelResource):
         for key in keys:
             self.claimed[key] = line
 
-    def row_country(self, row: dict) -> Country | None:
+    def before_import_row(self, row: dict, **kwargs) -> None:
+        # The country cell is read once a row, here: matching, the duplicate check and the
+        # country field itself (import_field) all use it.
         try:
-            return self.fields["country"].clean(row)
+            self.row_country = self.fields["country"].clean(row)
         except (ValueError, KeyError):
-            return None
+            self.row_country = None  # the country field reports why when it is imported
+
+    def import_field(self, field, instance: City, row: dict, is_m2m=False, **kwargs) -> None:
+        if field is self.fields["country"] and self.row_country is not None:
+            instance.country = self.row_country
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def validate_instance(self, instance: City, import_validation_errors=None, **kwargs) -> None:
         errors = dict(import_validation_errors or {})
