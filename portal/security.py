@@ -1,4 +1,3 @@
-from axes.backends import AxesStandaloneBackend
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib import admin
@@ -38,16 +37,3 @@ def lockout_response(
     # The admin's own context gives the page the portal's admin title and header.
     context = admin.site.each_context(request) | {"minutes": minutes}
     return render(request, "axes/lockout.html", context, status=429)
-
-
-class LoginThrottleBackend(AxesStandaloneBackend):
-    """django-axes' check, skipped for authenticate() calls made without a request.
-
-    Every login over HTTP (the admin's included) passes its request and is throttled; calls
-    without one come from code such as the test client's login(), which axes would reject.
-    """
-
-    def authenticate(self, request: HttpRequest | None, *args, **kwargs) -> None:
-        if request is None:
-            return None
-        return super().authenticate(request, *args, **kwargs)

@@ -106,7 +106,7 @@ if os.environ.get("REDIS_URL"):
 
 # django-axes checks attempts before the normal backend authenticates.
 AUTHENTICATION_BACKENDS = [
-    "portal.security.LoginThrottleBackend",
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 

@@ -13,7 +13,7 @@ from ..models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
 from ..resources import AgreementResource, CountryResource, ExchangeResource
 from .edit_lock import ImportPreviewLockMixin, OptimisticLockAdminMixin
 from .history import HistoryAdmin
-from .spreadsheets import BackupExportMixin, PartnerImportExportMixin
+from .spreadsheets import ExportOnlyMixin, PartnerImportExportMixin
 
 admin.site.site_header = _("Partner cities administration")
 admin.site.site_title = _("Partner cities admin")
@@ -55,7 +55,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Country)
-class CountryAdmin(BackupExportMixin, admin.ModelAdmin):
+class CountryAdmin(ExportOnlyMixin, admin.ModelAdmin):
     resource_classes = [CountryResource]
     export_file_stem = "countries-backup"
     list_display = ["iso_code", "name_ko", "name_en", "continent"]
@@ -214,7 +214,7 @@ class CityAdmin(
 
 
 @admin.register(Agreement)
-class AgreementAdmin(BackupExportMixin, HistoryAdmin):
+class AgreementAdmin(ExportOnlyMixin, HistoryAdmin):
     resource_classes = [AgreementResource]
     export_file_stem = "agreements-backup"
     list_display = ["city", "kind", "signed_on", "status", "ended_on"]
@@ -227,7 +227,7 @@ class AgreementAdmin(BackupExportMixin, HistoryAdmin):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(BackupExportMixin, HistoryAdmin):
+class ExchangeAdmin(ExportOnlyMixin, HistoryAdmin):
     resource_classes = [ExchangeResource]
     export_file_stem = "exchanges-backup"
     list_display = ["title", "city", "field", "started_on", "ended_on", "is_published"]

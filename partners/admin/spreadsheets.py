@@ -30,20 +30,31 @@ class LabelledExportForm(SelectableFieldsExportForm):
     member's language, with the file's column name after it; the library only title-cases
     the column name ("Area Km2"). The exported file keeps the column names as headers."""
 
-    def _get_field_label(self, resource: type[ModelResource], field_name: str) -> str:
-        field = resource.fields.get(field_name)
-        column = field.column_name if field else field_name
-        # A resource can name the model field explaining a column that is not its own
-        # (the partner file's kind/status/signed_on come from the current agreement).
-        model_field = getattr(resource, "label_fields", {}).get(field_name)
-        if model_field is None:
-            try:
-                model_field = resource._meta.model._meta.get_field(
-                    (field.attribute if field else None) or field_name
-                )
-            except FieldDoesNotExist:
-                return super()._get_field_label(resource, field_name)
-        return f"{capfirst(model_field.verbose_name)} ({column})"
+    def __init__(self, formats, resources, **kwargs) -> None:
+        super().__init__(formats, resources, **kwargs)
+        for resource in resources:
+            for field_name in resource().get_export_order():
+                label = field_label(resource, field_name)
+                if label:
+                    self.fields[self.create_boolean_field_name(resource, field_name)].label = label
+
+
+def field_label(resource: type[ModelResource], field_name: str) -> str | None:
+    """The model field's verbose name and the column name, or None for a column that is
+    no model field (the library's label stays)."""
+    field = resource.fields.get(field_name)
+    column = field.column_name if field else field_name
+    # A resource can name the model field explaining a column that is not its own
+    # (the partner file's kind/status/signed_on come from the current agreement).
+    model_field = getattr(resource, "label_fields", {}).get(field_name)
+    if model_field is None:
+        try:
+            model_field = resource._meta.model._meta.get_field(
+                (field.attribute if field else None) or field_name
+            )
+        except FieldDoesNotExist:
+            return None
+    return f"{capfirst(model_field.verbose_name)} ({column})"
 
 
 class SpreadsheetFormatsMixin:
@@ -103,5 +114,5 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
         return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
 
 
-class BackupExportMixin(SpreadsheetFormatsMixin, ExportMixin):
-    """Export only, for full-fidelity backups; set resource_classes on the admin."""
+class ExportOnlyMixin(SpreadsheetFormatsMixin, ExportMixin):
+    """Export only (partners/resources/export_only.py); set resource_classes on the admin."""

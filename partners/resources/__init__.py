@@ -1,6 +1,6 @@
 """Spreadsheet import and export (django-import-export resources, widgets and file formats)."""
 
-from .backups import AgreementResource, CountryResource, ExchangeResource
+from .export_only import AgreementResource, CountryResource, ExchangeResource
 from .formats import EXPORT_FORMATS, FORMATS_BY_NAME, IMPORT_FORMATS, ImportFileError, read_dataset
 from .partners import COLUMNS, PartnerResource, import_partners
 from .report import import_report

@@ -63,7 +63,7 @@ class PreviewDiff(Diff):
     for exports, where it is an empty cell and JSON's null."""
 
     def as_html(self) -> list:
-        # Diff reads values through Diff._read_field_values, not the class: blank them here.
+        # The diff reads values with the widgets' render, which keeps None: blank them here.
         self.left = ["" if value is None else value for value in self.left]
         self.right = ["" if value is None else value for value in self.right]
         return super().as_html()

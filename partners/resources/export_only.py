@@ -1,21 +1,20 @@
-"""Per-model exports for full-fidelity backups, keyed by natural keys instead of ids."""
+"""Admin exports of agreements, exchanges and countries, one file per model, keyed by natural
+keys (a partner's slug) instead of database ids. They are for reading and keeping, not for
+re-importing: nothing imports them, and the backup is `manage.py backup_data`."""
 
 from django.db.models import QuerySet
 from import_export import fields, resources
+from import_export.widgets import BooleanWidget, DateWidget, ForeignKeyWidget
 
-from ..models import Agreement, Country, Exchange
-from .widgets import DateWidget, TextWidget
+from ..models import Agreement, City, Country, Exchange
+from .widgets import TextWidget
 
-
-class NaturalKeyWidget(TextWidget):
-    """A related object written as its natural key: the city's slug, the country's code."""
-
-    def __init__(self, attribute: str) -> None:
-        super().__init__()
-        self.attribute = attribute
-
-    def render(self, value: object, obj: object = None, **kwargs) -> str:
-        return getattr(value, self.attribute) if value is not None else ""
+# Dates and booleans as native values: real date and TRUE/FALSE cells in XLSX, ISO dates
+# and true/false in JSON, as the partner export writes them.
+native_date = DateWidget(coerce_to_string=False)
+native_boolean = BooleanWidget(coerce_to_string=False)
+# The partner by its natural key; the library's natural-key mode writes it as a JSON list.
+partner_slug = ForeignKeyWidget(City, "slug")
 
 
 def text(name: str) -> fields.Field:
@@ -35,11 +34,11 @@ class CountryResource(resources.ModelResource):
 
 
 class AgreementResource(resources.ModelResource):
-    city = fields.Field("city", "city", NaturalKeyWidget("slug"))
+    city = fields.Field("city", "city", partner_slug)
     kind = text("kind")
-    signed_on = fields.Field("signed_on", "signed_on", DateWidget())
+    signed_on = fields.Field("signed_on", "signed_on", native_date)
     status = text("status")
-    ended_on = fields.Field("ended_on", "ended_on", DateWidget())
+    ended_on = fields.Field("ended_on", "ended_on", native_date)
     notes = text("notes")
 
     class Meta:
@@ -52,17 +51,16 @@ class AgreementResource(resources.ModelResource):
 
 
 class ExchangeResource(resources.ModelResource):
-    city = fields.Field("city", "city", NaturalKeyWidget("slug"))
-    started_on = fields.Field("started_on", "started_on", DateWidget())
-    ended_on = fields.Field("ended_on", "ended_on", DateWidget())
+    city = fields.Field("city", "city", partner_slug)
+    started_on = fields.Field("started_on", "started_on", native_date)
+    ended_on = fields.Field("ended_on", "ended_on", native_date)
     field = text("field")
     title_en = text("title_en")
     title_ko = text("title_ko")
     place = text("place")
     summary_en = text("summary_en")
     summary_ko = text("summary_ko")
-    # DateWidget writes any value as it is: a real TRUE/FALSE cell in XLSX.
-    is_published = fields.Field("is_published", "is_published", DateWidget())
+    is_published = fields.Field("is_published", "is_published", native_boolean)
 
     class Meta:
         model = Exchange
