@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -297,11 +298,12 @@ class City(models.Model):
         return [alias.strip() for alias in self.aliases.split(";") if alias.strip()]
 
     def years_of_partnership(self, today: datetime.date | None = None) -> int | None:
-        """Whole years since `since`; needs with_current_agreement()."""
+        """Whole years since `since` (needs with_current_agreement()) until today, the
+        portal's local date (TIME_ZONE) unless given; None without a current agreement."""
         since = getattr(self, "since", None)
         if since is None:
             return None
-        return whole_years_between(since, today or datetime.date.today())
+        return whole_years_between(since, today or timezone.localdate())
 
     def distance_km(self, home: "HomeCity | None") -> float | None:
         if home is None or None in (self.latitude, self.longitude, home.latitude, home.longitude):

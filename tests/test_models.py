@@ -301,3 +301,16 @@ def test_signing_a_backdated_or_already_ended_agreement_is_refused_and_writes_no
     assert list(city.agreements.values_list("signed_on", "status")) == [
         (D(2013, 8, 23), Status.ACTIVE)
     ]
+
+
+def test_the_age_of_a_partnership_counts_by_the_portals_local_date(settings):
+    from unittest import mock
+
+    settings.TIME_ZONE = "Asia/Seoul"
+    city = kharkiv()
+    Agreement.objects.create(city=city, kind=Kind.SISTER, signed_on=D(2020, 5, 1))
+    annotated = City.objects.with_current_agreement().get()
+    # 15:30 UTC on 30 April is 00:30 on 1 May in Seoul: the tenth anniversary there.
+    instant = datetime.datetime(2030, 4, 30, 15, 30, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=instant):
+        assert annotated.years_of_partnership() == 10

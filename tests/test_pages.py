@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from partners.models import Agreement, City, Exchange, Kind, Status
 from tests.factories import make_agreement, make_city, make_country, make_home_city
@@ -355,7 +356,7 @@ def test_the_home_page_lists_partners_by_kind_and_continent(client, partners):
 
 
 def test_the_partner_page_shows_age_and_distance_from_the_home_city(client, partners):
-    today = datetime.date.today()
+    today = timezone.localdate()
     city = make_city(
         "Anniversary",
         "JP",
@@ -377,7 +378,7 @@ def test_the_partner_page_shows_age_and_distance_from_the_home_city(client, part
 
 
 def test_a_partnership_is_one_year_younger_the_day_before_its_anniversary(client, partners):
-    today = datetime.date.today()
+    today = timezone.localdate()
     city = make_city("Almost", "JP")
     make_agreement(city, Kind.SISTER, today.replace(year=today.year - 10) + datetime.timedelta(1))
     assert "9 years" in client.get("/en/partners/almost/").text
