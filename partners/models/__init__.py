@@ -1,0 +1,26 @@
+"""The partners app's models, by topic (the data model: docs/data-model.md)."""
+
+from .agreements import Agreement, Kind, Status
+from .countries import Continent, Country
+from .exchanges import Exchange, Field
+from .home_city import HomeCity
+from .partners import City, Level, haversine_km, whole_years_between
+from .text import fold, localized, localized_name
+
+__all__ = [
+    "Agreement",
+    "City",
+    "Continent",
+    "Country",
+    "Exchange",
+    "Field",
+    "HomeCity",
+    "Kind",
+    "Level",
+    "Status",
+    "fold",
+    "haversine_km",
+    "localized",
+    "localized_name",
+    "whole_years_between",
+]

@@ -1,0 +1,70 @@
+import reversion
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .text import localized
+
+
+@reversion.register()
+class HomeCity(models.Model):
+    """The city whose partnerships the portal shows, and its introduction; one row only."""
+
+    SINGLETON_ID = 1
+
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_ko = models.CharField(_("name (Korean)"), max_length=120)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    slogan_en = models.CharField(_("slogan (English)"), max_length=200, blank=True)
+    slogan_ko = models.CharField(_("slogan (Korean)"), max_length=200, blank=True)
+    headline_en = models.CharField(_("headline (English)"), max_length=200, blank=True)
+    headline_ko = models.CharField(_("headline (Korean)"), max_length=200, blank=True)
+    title_en = models.CharField(_("page title (English)"), max_length=200)
+    title_ko = models.CharField(_("page title (Korean)"), max_length=200)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    intro_ko = models.TextField(_("introduction (Korean)"), blank=True)
+
+    class Meta:
+        verbose_name = _("home city and introduction")
+        verbose_name_plural = _("home city and introduction")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="home_city_single_row"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="home_city_coordinates_in_range",
+                violation_error_message=_("Coordinates are out of range."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "HomeCity | None":
+        return cls.objects.filter(pk=cls.SINGLETON_ID).first()
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def slogan(self) -> str:
+        return localized(self, "slogan")
+
+    @property
+    def headline(self) -> str:
+        return localized(self, "headline")
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def intro(self) -> str:
+        return localized(self, "intro")

@@ -1,0 +1,282 @@
+"""Partners (the model City) and the queries the pages and the admin read them with."""
+
+import datetime
+import math
+from typing import TYPE_CHECKING
+
+import reversion
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .agreements import Agreement, Status
+from .countries import Country
+from .text import fold, localized
+
+if TYPE_CHECKING:
+    from .home_city import HomeCity
+
+EARTH_RADIUS_KM = 6371.0088
+# City.sign_agreement(current=...) left out: look the current agreement up.
+LOOK_UP = object()
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def whole_years_between(start: datetime.date, end: datetime.date) -> int:
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+class Level(models.TextChoices):
+    CITY = "city", _("city")
+    COUNTY = "county", _("county")
+    PROVINCE = "province", _("province")
+    STATE = "state", _("state")
+
+
+class CityQuerySet(models.QuerySet):
+    def published(self) -> "CityQuerySet":
+        return self.filter(is_published=True)
+
+    def with_current_agreement(self) -> "CityQuerySet":
+        """Annotate current_kind, current_status, current_signed_on and since.
+
+        `since` is the first signing in the unbroken run of agreements of the
+        current kind: a renewal keeps it, an upgrade from friendly to sister resets it,
+        and so does a gap (an agreement that ended before the next one was signed).
+        """
+        current = Agreement.objects.filter(city=OuterRef("pk")).exclude(status=Status.ENDED)
+        kind_break = (
+            Agreement.objects.filter(
+                city=OuterRef("pk"), signed_on__lte=OuterRef("current_signed_on")
+            )
+            .exclude(kind=OuterRef("current_kind"))
+            .order_by("-signed_on")
+            .values("signed_on")[:1]
+        )
+        next_signing = (
+            Agreement.objects.filter(city=OuterRef("city"), signed_on__gt=OuterRef("signed_on"))
+            .order_by("signed_on")
+            .values("signed_on")[:1]
+        )
+        gap_break = (
+            Agreement.objects.filter(
+                city=OuterRef("pk"),
+                signed_on__lt=OuterRef("current_signed_on"),
+                ended_on__isnull=False,
+            )
+            .annotate(next_signed_on=Subquery(next_signing))
+            .filter(ended_on__lt=F("next_signed_on"))
+            .order_by("-signed_on")
+            .values("signed_on")[:1]
+        )
+        no_break = datetime.date(1, 1, 1)
+        run_start = (
+            Agreement.objects.filter(
+                city=OuterRef("pk"),
+                kind=OuterRef("current_kind"),
+                signed_on__lte=OuterRef("current_signed_on"),
+                signed_on__gt=OuterRef("run_break"),
+            )
+            .order_by("signed_on")
+            .values("signed_on")[:1]
+        )
+        return (
+            self.select_related("country")
+            .annotate(
+                current_kind=Subquery(current.values("kind")[:1]),
+                current_status=Subquery(current.values("status")[:1]),
+                current_signed_on=Subquery(current.values("signed_on")[:1]),
+            )
+            .annotate(
+                run_break=Greatest(
+                    Coalesce(Subquery(kind_break), no_break),
+                    Coalesce(Subquery(gap_break), no_break),
+                )
+            )
+            # An upgrade signed the same day as the agreement it ends starts its own run.
+            .annotate(since=Coalesce(Subquery(run_start), F("current_signed_on")))
+        )
+
+    def search(self, query: str) -> "CityQuerySet":
+        """Names and aliases in both languages, ignoring case and accents.
+
+        Done in Python over the few hundred partners a city has, because SQLite has
+        no accent folding and nothing here may depend on values computed in save().
+        """
+        needle = fold(query.strip())
+        if not needle:
+            return self
+        rows = self.model.objects.values_list("pk", "name_en", "name_ko", "aliases")
+        matches = [pk for pk, *texts in rows if needle in fold(" | ".join(texts))]
+        return self.filter(pk__in=matches)
+
+
+class CityManager(models.Manager.from_queryset(CityQuerySet)):
+    def get_by_natural_key(self, slug: str) -> "City":
+        return self.get(slug=slug)
+
+
+# History (django-reversion): saving a partner also records its agreements and exchanges,
+# so restoring a partner, even a deleted one, brings them back as they were.
+@reversion.register(follow=("agreements", "exchanges"))
+class City(models.Model):
+    """A partner: a city, county, province or state the home city has an agreement with.
+
+    Code, pages and the admin call it a partner ("partner city"). The model keeps the name
+    City because the name is stored: the table partners_city, the content type that history
+    versions and permissions (change_city) point at, fixtures ("partners.city"), and the
+    admin's URLs (/admin/partners/city/) that staff bookmark.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_ko = models.CharField(_("name (Korean)"), max_length=120)
+    aliases = models.CharField(
+        _("other spellings"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other names that search should find, separated by semicolons."),
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="cities", verbose_name=_("country")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level, default=Level.CITY)
+    population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        _("population as of (year)"), null=True, blank=True
+    )
+    area_km2 = models.DecimalField(
+        _("land area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    feature_en = models.CharField(_("feature (English)"), max_length=300, blank=True)
+    feature_ko = models.CharField(_("feature (Korean)"), max_length=300, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_ko = models.TextField(_("description (Korean)"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CityManager()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("partner city")
+        verbose_name_plural = _("partner cities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90) | Q(latitude__isnull=True),
+                name="city_latitude_in_range",
+                violation_error_message=_("Latitude must be between -90 and 90."),
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180) | Q(longitude__isnull=True),
+                name="city_longitude_in_range",
+                violation_error_message=_("Longitude must be between -180 and 180."),
+            ),
+            models.CheckConstraint(
+                condition=Q(population__gt=0) | Q(population__isnull=True),
+                name="city_population_positive",
+                violation_error_message=_("Population must be greater than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(area_km2__gt=0) | Q(area_km2__isnull=True),
+                name="city_area_positive",
+                violation_error_message=_("Land area must be greater than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(population_year__gte=1800, population_year__lte=2200)
+                | Q(population_year__isnull=True),
+                name="city_population_year_plausible",
+                violation_error_message=_("The population year must be a four-digit year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:city-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def feature(self) -> str:
+        return localized(self, "feature")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [alias.strip() for alias in self.aliases.split(";") if alias.strip()]
+
+    def years_of_partnership(self, today: datetime.date | None = None) -> int | None:
+        """Whole years since `since` (needs with_current_agreement()) until today, the
+        portal's local date (TIME_ZONE) unless given; None without a current agreement."""
+        since = getattr(self, "since", None)
+        if since is None:
+            return None
+        return whole_years_between(since, today or timezone.localdate())
+
+    def distance_km(self, home: "HomeCity | None") -> float | None:
+        if home is None or None in (self.latitude, self.longitude, home.latitude, home.longitude):
+            return None
+        return haversine_km(
+            float(home.latitude), float(home.longitude), float(self.latitude), float(self.longitude)
+        )
+
+    def sign_agreement(
+        self,
+        kind: str,
+        signed_on: datetime.date,
+        status: str | None = None,
+        *,
+        current: "Agreement | None | object" = LOOK_UP,
+        signed_on_given: bool = True,
+    ) -> "Agreement":
+        """Make (kind, signed_on, status) this partner's current agreement and return it.
+
+        Same kind and date as the current agreement: that one is updated in place (its
+        status, when one is given). Otherwise a new agreement (status default active) is
+        saved and ends the current one on its signing date, both in one transaction.
+        current: the partner's current agreement as already loaded, or None when it has none,
+        so that an import needs no query per row to find it; left out, it is looked up.
+        Raises ValidationError from Agreement.validate_succession (signing=True) and writes
+        nothing then.
+        """
+        if current is LOOK_UP:
+            current = self.agreements.exclude(status=Status.ENDED).first()
+        if current is not None and (current.kind, current.signed_on) == (kind, signed_on):
+            if status and status != current.status:
+                current.status = status
+                # The only current agreement supersedes nothing: no need to look one up.
+                current.save_ending(None, update_fields=["status"])
+            return current
+        agreement = Agreement(
+            city=self, kind=kind, signed_on=signed_on, status=status or Status.ACTIVE
+        )
+        agreement.validate_succession(current, signing=True, signed_on_given=signed_on_given)
+        agreement.save_ending(current)
+        return agreement
