@@ -70,3 +70,9 @@ def violated_checks(instance: models.Model, skip: set[str]) -> Iterator[tuple[st
             continue
         if _holds(constraint.condition, instance) is False:
             yield names.pop(), str(constraint.get_violation_error_message())
+
+
+def constraint_message(model: type[models.Model], name: str) -> str:
+    """The violation message of the model's constraint with this name (StopIteration if none)."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return str(constraint.get_violation_error_message())

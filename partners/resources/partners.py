@@ -1,4 +1,5 @@
-"""The interchange format: one row per partner with its current agreement (DESIGN.md)."""
+"""The interchange format: one row per partner with its current agreement
+(docs/interchange-format.md)."""
 
 import copy
 
@@ -11,11 +12,11 @@ from import_export import fields, resources
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
-from ..constraints import violated_checks
+from ..constraints import constraint_message, violated_checks
 from ..models import Agreement, City, Status
 from .formats import ImportFileError
 from .import_history import record_import_history
-from .report import import_report
+from .report import PreviewDiff, import_report
 from .widgets import (
     CountryWidget,
     DateWidget,
@@ -56,22 +57,6 @@ AGREEMENT_ATTRIBUTES = {
 
 def places(name: str) -> int:
     return City._meta.get_field(name).decimal_places
-
-
-class PreviewDiff(Diff):
-    """The import preview's diff with blank cells blank, not "None". The widgets keep None
-    for exports, where it is an empty cell and JSON's null."""
-
-    def as_html(self) -> list:
-        # The diff reads values with the widgets' render, which keeps None: blank them here.
-        self.left = ["" if value is None else value for value in self.left]
-        self.right = ["" if value is None else value for value in self.right]
-        return super().as_html()
-
-
-def constraint_message(model: type, name: str) -> str:
-    constraint = next(c for c in model._meta.constraints if c.name == name)
-    return str(constraint.get_violation_error_message())
 
 
 class PartnerResource(resources.ModelResource):
@@ -352,16 +337,13 @@ class PartnerResource(resources.ModelResource):
             if city.current_kind is not None
         ]
         Agreement.objects.bulk_create(agreements, batch_size=500)
-        self.created_in_bulk(self.new_cities, agreements)
+        # bulk_create sends no post_save signal: the change history is written from these.
+        self.imported_city_pks.update(city.pk for city in self.new_cities)
         self.new_cities = []
 
-    def created_in_bulk(self, cities: list[City], agreements: list[Agreement]) -> None:
-        """Hook for change history: bulk_create sends no post_save signal."""
-        self.imported_city_pks.update(city.pk for city in cities)
-
     def import_data(self, dataset, dry_run: bool = False, **kwargs) -> Result:
-        """A real import is one history revision with the importing user and file name;
-        a preview, or an import that writes nothing because of an error, records none."""
+        """A real import records a history revision per partner it touched, with the user and
+        file name; a preview, or an import that writes nothing because of an error, none."""
         self.imported_city_pks: set[int] = set()
         result = super().import_data(dataset, dry_run=dry_run, **kwargs)
         failed = result.has_errors() or result.has_validation_errors()

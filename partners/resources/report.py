@@ -1,16 +1,29 @@
-"""The import report: one line per problem, in the staff member's language, with the file's
-line number (the header is line 1) and the column; never an exception's raw text."""
+"""What staff are shown about an import: the preview's diff, and the report of its problems,
+one line each, in the staff member's language, with the file's line number (the header is
+line 1) and the column; never an exception's raw text."""
 
 import logging
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 from import_export import resources
+from import_export.resources import Diff
 from import_export.results import Result
 
 from .formats import ImportFileError
 
 logger = logging.getLogger(__name__)
+
+
+class PreviewDiff(Diff):
+    """The import preview's diff with blank cells blank, not "None". The widgets keep None
+    for exports, where it is an empty cell and JSON's null."""
+
+    def as_html(self) -> list:
+        # The diff reads values with the widgets' render, which keeps None: blank them here.
+        self.left = ["" if value is None else value for value in self.left]
+        self.right = ["" if value is None else value for value in self.right]
+        return super().as_html()
 
 
 def unexpected_import_error() -> str:
