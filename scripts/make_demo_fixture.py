@@ -1,9 +1,10 @@
 """Build fixtures/daejeon.json from fixtures/daejeon.csv plus the home-city record below.
 
-fixtures/daejeon.csv is the human-edited source, in the interchange format of DESIGN.md
-(UTF-8 with BOM, one row per partner with its current agreement). What that format has no
-column for lives here: each partner's level (city unless listed) and the home-city/intro
-record. Corrections to the seed page are explained in fixtures/DATA-NOTES.md.
+fixtures/daejeon.csv is the human-edited source, in the interchange format
+(docs/interchange-format.md: UTF-8 with BOM, one row per partner with its current agreement).
+What that format has no column for lives here: each partner's level (city unless listed)
+and the home-city/intro record. Corrections to the seed page are explained in
+fixtures/DATA-NOTES.md.
 
 Run: .venv/bin/python scripts/make_demo_fixture.py
 """

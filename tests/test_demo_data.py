@@ -1,4 +1,4 @@
-"""The demo data must equal the seed page under DESIGN.md's demo-data policy.
+"""The demo data must equal the seed page under the demo-data policy (docs/demo-data.md).
 
 Expected values are read from the seed page itself (fixtures/seed/), with the policy's
 corrections applied from the explicit mappings below, never from the fixture being tested.
@@ -49,7 +49,7 @@ SEED_NATIONS = {
     "Vietnam": "VN",
 }
 
-# The corrections DESIGN.md's demo-data policy allows, keyed by the seed's value.
+# The corrections the demo-data policy (docs/demo-data.md) allows, keyed by the seed's value.
 NAME_CORRECTIONS = {
     "la serena": "La Serena",
     "Nicefrance": "Nice",

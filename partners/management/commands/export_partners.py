@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 from partners.resources import FORMATS_BY_NAME, PartnerResource
 
 
+# django-import-export's own `manage.py export FORMAT RESOURCE` serves the export-only files
+# (README); this command keeps the contract's --format csv|xlsx|json and --output, which the
+# library's lacks (it writes bytes to standard output only and refuses a terminal for them).
 class Command(BaseCommand):
     help = (
         "Export every partner with its current agreement in the interchange format "

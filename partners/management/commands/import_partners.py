@@ -14,6 +14,9 @@ from partners.resources.report import unexpected_import_error
 from partners.validators import validate_import_file_size
 
 
+# Not django-import-export's `manage.py import`: given a file with invalid rows it says
+# "Import finished: 1 new…" in English and exits 0 without naming a line, and it has no size
+# limit, no CP949 unless told the format class, and no importing user.
 class Command(BaseCommand):
     help = (
         "Import partners from a .csv (UTF-8, UTF-8 with BOM or CP949) or .xlsx file in the "
