@@ -5,12 +5,17 @@ from django.urls import reverse
 from .models import City
 
 
-class PageSitemap(Sitemap):
-    """Home and list, in every language with hreflang alternates."""
+class I18nSitemap(Sitemap):
+    """Every page in every language, with hreflang alternates."""
 
     i18n = True
     alternates = True
     x_default = True
+
+
+class PageSitemap(I18nSitemap):
+    """Home and list."""
+
     changefreq = "weekly"
 
     def items(self) -> list[str]:
@@ -20,10 +25,7 @@ class PageSitemap(Sitemap):
         return reverse(item)
 
 
-class CitySitemap(Sitemap):
-    i18n = True
-    alternates = True
-    x_default = True
+class CitySitemap(I18nSitemap):
     changefreq = "monthly"
 
     def items(self) -> QuerySet[City]:

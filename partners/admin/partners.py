@@ -88,16 +88,20 @@ class AgreementInline(admin.TabularInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
+# An exchange's form, on its own page and inline on its partner's page.
+EXCHANGE_FIELDS = [
+    ("field", "is_published"),
+    ("title_ko", "title_en"),
+    ("started_on", "ended_on"),
+    "place",
+    "summary_ko",
+    "summary_en",
+]
+
+
 class ExchangeInline(admin.StackedInline):
     model = Exchange
-    fields = [
-        ("field", "is_published"),
-        ("title_ko", "title_en"),
-        ("started_on", "ended_on"),
-        "place",
-        "summary_ko",
-        "summary_en",
-    ]
+    fields = EXCHANGE_FIELDS
     extra = 0
     classes = ["collapse"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
@@ -235,15 +239,7 @@ class ExchangeAdmin(ExportOnlyMixin, HistoryAdmin):
     search_fields = ["title_en", "title_ko", "city__name_en", "city__name_ko", "city__aliases"]
     autocomplete_fields = ["city"]
     list_select_related = ["city"]
-    fields = [
-        "city",
-        ("field", "is_published"),
-        ("title_ko", "title_en"),
-        ("started_on", "ended_on"),
-        "place",
-        "summary_ko",
-        "summary_en",
-    ]
+    fields = ["city", *EXCHANGE_FIELDS]
 
     @admin.display(description=_("title"), ordering="title_en")
     def title(self, obj: Exchange) -> str:

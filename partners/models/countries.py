@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .text import localized
+from .text import Localized
 
 
 class Continent(models.TextChoices):
@@ -47,6 +47,4 @@ class Country(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.iso_code,)
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Localized()

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .text import localized
+from .text import Localized
 
 
 class Field(models.TextChoices):
@@ -59,10 +59,6 @@ class Exchange(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
+    title = Localized()
 
-    @property
-    def summary(self) -> str:
-        return localized(self, "summary")
+    summary = Localized()

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .text import localized
+from .text import Localized
 
 
 @reversion.register()
@@ -49,22 +49,12 @@ class HomeCity(models.Model):
     def load(cls) -> "HomeCity | None":
         return cls.objects.filter(pk=cls.SINGLETON_ID).first()
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Localized()
 
-    @property
-    def slogan(self) -> str:
-        return localized(self, "slogan")
+    slogan = Localized()
 
-    @property
-    def headline(self) -> str:
-        return localized(self, "headline")
+    headline = Localized()
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
+    title = Localized()
 
-    @property
-    def intro(self) -> str:
-        return localized(self, "intro")
+    intro = Localized()

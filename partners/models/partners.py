@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .agreements import Agreement, Status
 from .countries import Country
-from .text import fold, localized
+from .text import Localized, fold
 
 if TYPE_CHECKING:
     from .home_city import HomeCity
@@ -216,17 +216,11 @@ class City(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Localized()
 
-    @property
-    def feature(self) -> str:
-        return localized(self, "feature")
+    feature = Localized()
 
-    @property
-    def description(self) -> str:
-        return localized(self, "description")
+    description = Localized()
 
     @property
     def alias_list(self) -> list[str]:

@@ -26,3 +26,14 @@ def localized(obj: models.Model, field: str) -> str:
     first = localized_name(field)
     second = f"{field}_ko" if first.endswith("_en") else f"{field}_en"
     return getattr(obj, first) or getattr(obj, second)
+
+
+class Localized:
+    """A read-only attribute giving a translated field in the active language, with the
+    other language as fallback: `name = Localized()` reads name_ko or name_en."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.field = name
+
+    def __get__(self, obj: models.Model | None, owner: type | None = None) -> "str | Localized":
+        return self if obj is None else localized(obj, self.field)
