@@ -5,6 +5,7 @@ one query per constraint), which would cost a spreadsheet import five queries a 
 conditions here are plain comparisons of a row's own fields, so they are read in Python.
 """
 
+import functools
 import operator
 from collections.abc import Callable, Iterator
 
@@ -55,21 +56,28 @@ def fields_of(condition: Q) -> set[str]:
     return names
 
 
+@functools.cache
+def single_field_checks(model: type[models.Model]) -> list[tuple[str, models.CheckConstraint]]:
+    """(field, constraint) for each of the model's check constraints that reads one field."""
+    checks = []
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            names = fields_of(constraint.condition)
+            if len(names) == 1:
+                checks.append((names.pop(), constraint))
+    return checks
+
+
 def violated_checks(instance: models.Model, skip: set[str]) -> Iterator[tuple[str, str]]:
     """(field, message) for each of the model's check constraints on one field that the
     instance breaks; a database CHECK passes when its condition is unknown (NULL), and so
-    does this. Constraints reading a field in skip (already in error) are not checked.
+    does this. Constraints on a field in skip (already in error) are not checked.
 
     Raises NotImplementedError for a lookup other than a comparison or isnull.
     """
-    for constraint in type(instance)._meta.constraints:
-        if not isinstance(constraint, models.CheckConstraint):
-            continue
-        names = fields_of(constraint.condition)
-        if len(names) != 1 or names & skip:
-            continue
-        if _holds(constraint.condition, instance) is False:
-            yield names.pop(), str(constraint.get_violation_error_message())
+    for name, constraint in single_field_checks(type(instance)):
+        if name not in skip and _holds(constraint.condition, instance) is False:
+            yield name, str(constraint.get_violation_error_message())
 
 
 def constraint_message(model: type[models.Model], name: str) -> str:
