@@ -281,22 +281,19 @@ class PartnerResource(resources.ModelResource):
             missing = "current_kind" if kind is None else "current_signed_on"
             errors[missing] = [_("Give both the kind and the signing date, or neither.")]
             return
-        agreement = Agreement(
-            city=city, kind=kind, signed_on=signed_on, status=city.current_status or Status.ACTIVE
-        )
+        loaded = city.loaded_agreement
+        if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
+            return  # the current agreement updated in place
+        status = city.current_status or Status.ACTIVE
         try:
-            agreement.validate_succession(
-                city.loaded_agreement,
-                signing=True,
-                signed_on_given=getattr(city, "signed_on_given", True),
-            )
+            if loaded:  # a new agreement for a partner that has a current one
+                Agreement(
+                    city=city, kind=kind, signed_on=signed_on, status=status
+                ).validate_succession(loaded, signing=True, signed_on_given=city.signed_on_given)
         except ValidationError as error:
             # The model names its fields; this resource's attributes are the current_* ones.
             for field, messages in error.message_dict.items():
                 errors[AGREEMENT_ATTRIBUTES.get(field, field)] = messages
-            return
-        loaded = city.loaded_agreement
-        if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
             return
         if (city.pk, kind, signed_on) in self.agreement_keys:
             errors["current_signed_on"] = [
@@ -369,7 +366,7 @@ class PartnerResource(resources.ModelResource):
             signed_on,
             status,
             current=city.loaded_agreement,
-            signed_on_given=getattr(city, "signed_on_given", True),
+            signed_on_given=city.signed_on_given,
         )
         self.remember_agreement(city, agreement)
         self.agreement_keys.add((city.pk, kind, signed_on))
