@@ -21,31 +21,46 @@ COMPARISONS: dict[str, Callable[[object, object], bool]] = {
 }
 
 
-def _holds(condition: Q, instance: models.Model) -> bool | None:
-    """SQL's three-valued logic: a comparison with NULL is unknown (None), not false."""
-    results = []
+def _comparison(name: str, kind: str, expected: object) -> Callable[[models.Model], bool | None]:
+    """One lookup (latitude__gte=-90) as a test of an instance; None is SQL's unknown."""
+    if kind == "isnull":
+        return lambda instance: (getattr(instance, name) is None) == expected
+    if kind not in COMPARISONS:
+        raise NotImplementedError(f"lookup {kind!r} in a check constraint")
+    compare = COMPARISONS[kind]
+
+    def test(instance: models.Model) -> bool | None:
+        value = getattr(instance, name)
+        other = getattr(instance, expected.name) if isinstance(expected, F) else expected
+        return None if value is None or other is None else compare(value, other)
+
+    return test
+
+
+def compile_condition(condition: Q) -> Callable[[models.Model], bool | None]:
+    """A constraint's condition as a test of an instance, with SQL's three-valued logic: a
+    comparison with NULL is unknown (None), not false. Compiled once per model, because an
+    import tests every row."""
+    parts = []
     for child in condition.children:
         if isinstance(child, Q):
-            results.append(_holds(child, instance))
-            continue
-        lookup, expected = child
-        name, _, kind = lookup.partition("__")
-        value = getattr(instance, name)
-        if kind == "isnull":
-            results.append((value is None) == expected)
-            continue
-        if isinstance(expected, F):
-            expected = getattr(instance, expected.name)
-        if kind not in COMPARISONS:
-            raise NotImplementedError(f"lookup {kind!r} in a check constraint")
-        results.append(None if None in (value, expected) else COMPARISONS[kind](value, expected))
-    if condition.connector == Q.AND:
-        result = False if False in results else (None if None in results else True)
-    else:
-        result = True if True in results else (None if None in results else False)
-    if condition.negated and result is not None:
-        result = not result
-    return result
+            parts.append(compile_condition(child))
+        else:
+            lookup, expected = child
+            name, _, kind = lookup.partition("__")
+            parts.append(_comparison(name, kind or "exact", expected))
+    # The result that settles the whole: any False for AND, any True for OR.
+    decisive = condition.connector == Q.OR
+
+    def holds(instance: models.Model) -> bool | None:
+        results = [part(instance) for part in parts]
+        if decisive in results:
+            return decisive != condition.negated
+        if None in results:
+            return None
+        return (not decisive) != condition.negated
+
+    return holds
 
 
 def fields_of(condition: Q) -> set[str]:
@@ -57,14 +72,14 @@ def fields_of(condition: Q) -> set[str]:
 
 
 @functools.cache
-def single_field_checks(model: type[models.Model]) -> list[tuple[str, models.CheckConstraint]]:
-    """(field, constraint) for each of the model's check constraints that reads one field."""
+def single_field_checks(model: type[models.Model]) -> list[tuple[str, Callable, object]]:
+    """(field, test, constraint) for each of the model's check constraints on one field."""
     checks = []
     for constraint in model._meta.constraints:
         if isinstance(constraint, models.CheckConstraint):
             names = fields_of(constraint.condition)
             if len(names) == 1:
-                checks.append((names.pop(), constraint))
+                checks.append((names.pop(), compile_condition(constraint.condition), constraint))
     return checks
 
 
@@ -75,8 +90,8 @@ def violated_checks(instance: models.Model, skip: set[str]) -> Iterator[tuple[st
 
     Raises NotImplementedError for a lookup other than a comparison or isnull.
     """
-    for name, constraint in single_field_checks(type(instance)):
-        if name not in skip and _holds(constraint.condition, instance) is False:
+    for name, holds, constraint in single_field_checks(type(instance)):
+        if name not in skip and holds(instance) is False:
             yield name, str(constraint.get_violation_error_message())
 
 

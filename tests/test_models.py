@@ -314,3 +314,24 @@ def test_the_age_of_a_partnership_counts_by_the_portals_local_date(settings):
     instant = datetime.datetime(2030, 4, 30, 15, 30, tzinfo=datetime.UTC)
     with mock.patch("django.utils.timezone.now", return_value=instant):
         assert annotated.years_of_partnership() == 10
+
+
+@pytest.mark.parametrize(
+    ("fields", "broken"),
+    [
+        ({"latitude": Decimal("90"), "longitude": Decimal("-180")}, []),
+        ({"latitude": None, "population": None, "population_year": None}, []),
+        ({"latitude": Decimal("-90.000001")}, ["latitude"]),
+        ({"population": 0, "area_km2": Decimal("0.00")}, ["population", "area_km2"]),
+        ({"population_year": 2201}, ["population_year"]),
+    ],
+)
+def test_the_import_checks_agree_with_the_database_constraints(fields, broken):
+    from partners.constraints import violated_checks
+
+    city = City(name_en="Kharkiv", name_ko="하르키우", slug="kharkiv", country=ukraine(), **fields)
+    assert sorted(name for name, _ in violated_checks(city, skip=set())) == sorted(broken)
+    if broken:
+        refused(city.save)
+    else:
+        city.save()
