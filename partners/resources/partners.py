@@ -1,8 +1,6 @@
 """The interchange format: one row per partner with its current agreement
 (docs/interchange-format.md)."""
 
-import copy
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -117,14 +115,9 @@ class PartnerResource(resources.ModelResource):
             queryset = queryset.with_current_agreement()
         return queryset.select_related("country")
 
-    def __init__(self, preview: bool = True, **kwargs) -> None:
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.ready = False
-        if not preview:
-            # Commands and scripts show no row-by-row diff: compare a cheap snapshot instead
-            # of deep-copying every partner (see skip_row).
-            self._meta = copy.copy(self._meta)
-            self._meta.skip_diff = True
         self.new_cities: list[City] = []
 
     def before_import(self, dataset, **kwargs) -> None:
@@ -385,9 +378,17 @@ class PartnerResource(resources.ModelResource):
             result.report = import_report(result, self)
 
 
+class UnpreviewedPartnerResource(PartnerResource):
+    """For commands and scripts, which show no row-by-row diff: an unchanged row is found by
+    comparing a cheap snapshot instead of deep-copying every partner (see skip_row)."""
+
+    class Meta(PartnerResource.Meta):
+        skip_diff = True
+
+
 def import_partners(dataset, *, dry_run: bool = False, **kwargs) -> Result:
     """All or nothing: any invalid row rolls the whole import back."""
-    return PartnerResource(preview=False).import_data(
+    return UnpreviewedPartnerResource().import_data(
         dataset,
         dry_run=dry_run,
         raise_errors=False,
