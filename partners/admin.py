@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_import_export import BackupExportMixin, PartnerImportExportMixin
+from .admin_media import MEDIA_INLINES
 from .history import HistoryAdmin
 from .locking import ImportPreviewLockMixin, OptimisticLockAdminMixin
 from .models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
@@ -155,7 +156,7 @@ class CityAdmin(
         ),
         (_("Publishing"), {"fields": ["is_published", "created_at", "updated_at"]}),
     ]
-    inlines = [AgreementInline, ExchangeInline]
+    inlines = [AgreementInline, ExchangeInline, *MEDIA_INLINES]
     actions = ["publish", "unpublish"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

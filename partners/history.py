@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.models import Revision, Version
 
-from .models import Agreement, City, Exchange
+from .models import Agreement, AgreementDocument, City, Exchange, Photo
 
 # Bookkeeping columns that change on every save and say nothing to staff.
 IGNORED_FIELDS = {"id", "created_at", "updated_at"}
+# What a partner's revision holds besides the partner (City's reversion `follow`): restoring
+# it puts these back as they were and deletes those added since.
+FOLLOWED_MODELS = (Agreement, Exchange, Photo, AgreementDocument)
 
 
 def display_value(field: models.Field, value: object) -> str:
@@ -59,14 +62,15 @@ def field_changes(
 
 
 def related_changes(version: Version) -> list[tuple[str, str, str]]:
-    """Changes to the agreements and exchanges saved in the same revision as a partner, each
-    against its own previous version, so the partner's history shows an upgrade's effects."""
+    """Changes to the agreements, exchanges, photos and documents saved in the same revision as
+    a partner, each against its own previous version, so the partner's history shows an
+    upgrade's effects."""
     if version._model is not City:
         return []
     changes = []
     for other in version.revision.version_set.exclude(pk=version.pk).select_related("content_type"):
         model = other._model
-        if model not in (Agreement, Exchange):
+        if model not in FOLLOWED_MODELS:
             continue
         before = (
             Version.objects.get_for_object_reference(model, other.object_id)
@@ -158,11 +162,11 @@ def restore_refusal(request, version: Version) -> str | None:
         kept = {
             (v._model, v.object_id)
             for v in version.revision.version_set.all()
-            if v._model in (Agreement, Exchange)
+            if v._model in FOLLOWED_MODELS
         }
         added_since = [
             obj
-            for related in (Agreement, Exchange)
+            for related in FOLLOWED_MODELS
             for obj in related.objects.filter(city_id=city_id)
             if (related, str(obj.pk)) not in kept
             and not request.user.has_perm(f"partners.delete_{related._meta.model_name}")
@@ -227,9 +231,13 @@ def record_import_history(
         versions = [
             version_of(city, revision_of[city.pk]) for city in City.objects.filter(pk__in=batch)
         ]
+        # Every followed record, as the admin saves them: a revision without the photos
+        # would delete them when restored.
         for queryset in (
             Agreement.objects.filter(city_id__in=batch).select_related("city"),
             Exchange.objects.filter(city_id__in=batch),
+            Photo.objects.filter(city_id__in=batch),
+            AgreementDocument.objects.filter(city_id__in=batch),
         ):
             versions += [version_of(obj, revision_of[obj.city_id]) for obj in queryset]
         Version.objects.bulk_create(versions, batch_size=500)

@@ -195,9 +195,10 @@ class CityManager(models.Manager.from_queryset(CityQuerySet)):
         return self.get(slug=slug)
 
 
-# History (django-reversion): saving a partner also records its agreements and exchanges,
-# so restoring a partner, even a deleted one, brings them back as they were.
-@reversion.register(follow=("agreements", "exchanges"))
+# History (django-reversion): saving a partner also records its agreements, exchanges,
+# photos and agreement documents, so restoring a partner, even a deleted one, brings them
+# back as they were (stored files are never deleted, so a restored photo still shows).
+@reversion.register(follow=("agreements", "exchanges", "photos", "documents"))
 class City(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=120)
@@ -535,3 +536,8 @@ class HomeCity(models.Model):
     @property
     def intro(self) -> str:
         return localized(self, "intro")
+
+
+# Photos and agreement documents live in their own module; importing it here makes them
+# models of this app.
+from .media import AgreementDocument, Licence, Photo  # noqa: E402, F401

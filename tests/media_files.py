@@ -1,0 +1,94 @@
+"""Photos and PDFs made in memory for the upload tests: ordinary, awkward and hostile."""
+
+import io
+import struct
+import zlib
+
+import pypdf
+from pypdf.actions import JavaScript
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ExifTags, Image
+
+RED, BLUE = (255, 0, 0), (0, 0, 255)
+
+
+def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def jpeg(
+    size: tuple[int, int] = (1200, 900),
+    orientation: int | None = None,
+    gps: bool = False,
+    colour: tuple = BLUE,
+    mode: str = "RGB",
+) -> bytes:
+    """A JPEG; left half red, the rest `colour`, so a turn shows in where the red ends up."""
+    image = Image.new(mode, size, colour)
+    if mode == "RGB":
+        image.paste(RED, (0, 0, size[0] // 2, size[1]))
+    exif = Image.Exif()
+    if orientation:
+        exif[ExifTags.Base.Orientation] = orientation
+    if gps:
+        exif[ExifTags.Base.Make] = "PhoneMaker"
+        gps_ifd = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        gps_ifd[ExifTags.GPS.GPSLatitudeRef] = "N"
+        gps_ifd[ExifTags.GPS.GPSLatitude] = (36.0, 21.0, 1.44)
+        gps_ifd[ExifTags.GPS.GPSLongitudeRef] = "E"
+        gps_ifd[ExifTags.GPS.GPSLongitude] = (127.0, 23.0, 4.2)
+    out = io.BytesIO()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">secret-xmp</x:xmpmeta>' if gps else b""
+    image.save(out, "JPEG", exif=exif, comment=b"secret-comment" if gps else b"", xmp=xmp)
+    return out.getvalue()
+
+
+def png(size: tuple[int, int] = (800, 600), mode: str = "RGB", colour=RED) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), mode: str = "RGB") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, RED).save(out, fmt)
+    return out.getvalue()
+
+
+def png_with_zero_width() -> bytes:
+    """A PNG whose header says 0 × 10 pixels, with valid checksums."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 0, 10, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+SVG_WITH_SCRIPT = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b"<script>alert(document.cookie)</script></svg>"
+)
+HTML_PAYLOAD = b"<html><script>alert(document.cookie)</script></html>"
+EPS = (
+    b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n%%EndComments\n"
+    b"newpath 0 0 moveto 10 10 lineto stroke\nshowpage\n%%EOF\n"
+)
+
+
+def pdf(javascript: str | None = None, attachment: bytes | None = None) -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    if javascript:
+        writer.add_open_action(JavaScript(javascript))
+    if attachment:
+        writer.add_attachment("payload.exe", attachment)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
