@@ -60,7 +60,9 @@ class AgreementDocumentInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         # Only this partner's agreements; a partner being added has none yet.
         agreements = formset.form.base_fields["agreement"]
-        agreements.queryset = Agreement.objects.filter(city=obj) if obj else Agreement.objects.none()
+        agreements.queryset = (
+            Agreement.objects.filter(city=obj) if obj else Agreement.objects.none()
+        )
         return formset
 
     @admin.display(description=_("download"))

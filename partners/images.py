@@ -56,7 +56,12 @@ class Rendition:
     data: bytes = field(default=b"", repr=False, compare=False)
 
     def as_json(self) -> dict:
-        return {"name": self.name, "format": self.format, "width": self.width, "height": self.height}
+        return {
+            "name": self.name,
+            "format": self.format,
+            "width": self.width,
+            "height": self.height,
+        }
 
 
 @dataclass(frozen=True)
@@ -225,4 +230,3 @@ def prepare_photo(file: File, folder: str = "photos") -> PreparedPhoto:
         for fmt, width, height, data in encoded
     ]
     return PreparedPhoto(renditions)
-

@@ -79,13 +79,13 @@ class Photo(models.Model):
     alt_en = models.CharField(_("alternative text (English)"), max_length=250)
     caption_ko = models.CharField(_("caption (Korean)"), max_length=300, blank=True)
     caption_en = models.CharField(_("caption (English)"), max_length=300, blank=True)
-    credit = models.CharField(
-        _("credit"), max_length=200, help_text=_("Photographer or source.")
-    )
+    credit = models.CharField(_("credit"), max_length=200, help_text=_("Photographer or source."))
     licence = models.CharField(_("licence"), max_length=20, choices=Licence)
     taken_on = models.DateField(_("taken on"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(
-        _("order"), default=0, help_text=_("Smaller numbers come first; the first is the lead photo.")
+        _("order"),
+        default=0,
+        help_text=_("Smaller numbers come first; the first is the lead photo."),
     )
     is_published = models.BooleanField(_("published"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -99,6 +99,18 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.alt
+
+    def save(self, *args, **kwargs) -> None:
+        """Store a new upload as its renditions (never the upload itself), then the row.
+
+        Raises ValidationError for a refused file, also when called without full_clean()
+        (the shell, a script); nothing is stored then.
+        """
+        if self._has_new_upload():
+            prepared = getattr(self, "_prepared", None) or prepare_photo(self.image)
+            self._store(prepared)
+            self._prepared = None
+        super().save(*args, **kwargs)
 
     @property
     def alt(self) -> str:
@@ -130,18 +142,6 @@ class Photo(models.Model):
                 errors.setdefault("image", []).extend(error.error_list)
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        """Store a new upload as its renditions (never the upload itself), then the row.
-
-        Raises ValidationError for a refused file, also when called without full_clean()
-        (the shell, a script); nothing is stored then.
-        """
-        if self._has_new_upload():
-            prepared = getattr(self, "_prepared", None) or prepare_photo(self.image)
-            self._store(prepared)
-            self._prepared = None
-        super().save(*args, **kwargs)
 
     def _store(self, prepared: PreparedPhoto) -> None:
         storage = self.image.storage
@@ -275,10 +275,6 @@ class AgreementDocument(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
-
     def save(self, *args, **kwargs) -> None:
         if self.agreement_id:
             self.city_id = Agreement.objects.values_list("city_id", flat=True).get(
@@ -291,12 +287,13 @@ class AgreementDocument(models.Model):
             self.size = self.file.size
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("document-download", kwargs={"pk": self.pk, "filename": self.download_name})
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
     @property
     def download_name(self) -> str:
         return f"{slugify(self.title_en) or 'agreement'}.pdf"
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "document-download", kwargs={"pk": self.pk, "filename": self.download_name}
-        )
-

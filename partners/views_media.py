@@ -45,8 +45,10 @@ def may_read(request: HttpRequest, document: AgreementDocument) -> bool:
     permission may read every document."""
     if document.is_public and document.city.is_published:
         return True
-    return request.user.is_active and request.user.is_staff and request.user.has_perm(
-        "partners.view_agreementdocument"
+    return (
+        request.user.is_active
+        and request.user.is_staff
+        and request.user.has_perm("partners.view_agreementdocument")
     )
 
 
@@ -71,4 +73,3 @@ def document_download(request: HttpRequest, pk: int, filename: str) -> FileRespo
     if not document.is_public:
         patch_cache_control(response, private=True, no_store=True)
     return response
-

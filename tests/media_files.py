@@ -5,9 +5,9 @@ import struct
 import zlib
 
 import pypdf
-from pypdf.actions import JavaScript
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
+from pypdf.actions import JavaScript
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 
