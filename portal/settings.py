@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
@@ -127,25 +128,32 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Media (photos, agreement documents) on the local disk under MEDIA_ROOT, or, with
-# PORTAL_S3_BUCKET set, on an S3-compatible object store that several app servers share.
-if os.environ.get("PORTAL_S3_BUCKET"):
-    DEFAULT_STORAGE = {
+
+
+def s3_media_storage(environ: Mapping[str, str]) -> dict:
+    """The STORAGES entry for media on an S3-compatible store, from PORTAL_S3_* variables."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ["PORTAL_S3_BUCKET"],
-            "endpoint_url": os.environ.get("PORTAL_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("PORTAL_S3_REGION") or None,
-            "custom_domain": os.environ.get("PORTAL_S3_CUSTOM_DOMAIN") or None,
-            "location": os.environ.get("PORTAL_S3_PREFIX", ""),
+            "bucket_name": environ["PORTAL_S3_BUCKET"],
+            "endpoint_url": environ.get("PORTAL_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("PORTAL_S3_REGION") or None,
+            "custom_domain": environ.get("PORTAL_S3_CUSTOM_DOMAIN") or None,
+            "location": environ.get("PORTAL_S3_PREFIX", ""),
             # Photo URLs go into cached pages, so they must not expire; documents are
-            # never linked by URL, only streamed through the portal's permission check.
+            # never linked by their storage URL, only streamed through the portal's view.
             "querystring_auth": False,
             "default_acl": None,
             "file_overwrite": False,
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
+
+
+# Media (photos, agreement documents) on the local disk under MEDIA_ROOT, or, with
+# PORTAL_S3_BUCKET set, on an S3-compatible object store that several app servers share.
+if os.environ.get("PORTAL_S3_BUCKET"):
+    DEFAULT_STORAGE = s3_media_storage(os.environ)
 else:
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
