@@ -214,13 +214,16 @@ def prepare_photo(file: File, folder: str = "photos") -> PreparedPhoto:
     upright = _to_srgb(_decode_upright(image))
     upright.info = {}
     encoded = []
+    source = upright
     for width in rendition_widths(upright.width):
         height = max(1, round(upright.height * width / upright.width))
+        # Each size from the next larger one: cheaper than from the full image each time.
         resized = (
-            upright
-            if width == upright.width
-            else upright.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            source
+            if width == source.width
+            else source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         )
+        source = resized
         for fmt in ("jpeg", "webp"):
             encoded.append((fmt, width, height, _encode(resized, fmt)))
     digest = hashlib.sha256(encoded[0][3]).hexdigest()[:20]
