@@ -1,12 +1,13 @@
 """Photos and PDFs made in memory for the upload tests: ordinary, awkward and hostile."""
 
+import datetime
 import io
 import struct
 import zlib
 
 import pypdf
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageDraw
 from pypdf.actions import JavaScript
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
@@ -92,3 +93,51 @@ def pdf(javascript: str | None = None, attachment: bytes | None = None) -> bytes
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def scene(size: tuple[int, int], hue: int) -> bytes:
+    """A photo-like JPEG: a sky gradient over a row of blocks, so a screenshot shows crops."""
+    width, height = size
+    sky = Image.linear_gradient("L").resize(size).point(lambda v: 120 + v // 2)
+    image = Image.merge("RGB", (sky.point(lambda v: v // 2), sky.point(lambda v: v - hue), sky))
+    draw = ImageDraw.Draw(image)
+    for n in range(8):
+        left = n * width // 8
+        top = height // 2 + (n * 37 % 5) * height // 20
+        draw.rectangle([left, top, left + width // 9, height], fill=(60 + hue, 70, 90 - n * 5))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def add_photos_and_a_document(city) -> None:
+    """Four photos of different shapes and licences, and a public scan of its first
+    agreement: a partner page with everything this feature shows."""
+    from partners.models import AgreementDocument, Photo
+
+    shapes = [(2400, 1600), (1200, 1600), (1600, 900), (1000, 1000)]
+    for number, size in enumerate(shapes):
+        photo = Photo(
+            city=city,
+            image=upload(scene(size, 20 * number), f"photo{number}.jpg"),
+            alt_ko=f"{city.name_ko or city.name_en} 시가지 풍경 {number + 1}",
+            alt_en=f"A street view of {city.name_en}, picture {number + 1}",
+            caption_ko="시청 앞 광장과 주변 건물" if number == 0 else "",
+            caption_en="The square in front of city hall" if number == 0 else "",
+            credit="International Affairs Division",
+            licence=["kogl-1", "cc-by-4.0", "permission", "cc0-1.0"][number],
+            taken_on=datetime.date(2024, 5, 1) if number == 0 else None,
+            position=number,
+        )
+        photo.full_clean()
+        photo.save()
+    document = AgreementDocument(
+        agreement=city.agreements.order_by("signed_on").first(),
+        file=upload(pdf(), "scan.pdf", "application/pdf"),
+        title_ko="결연 협정서",
+        title_en="Signed agreement",
+        language="mul",
+        is_public=True,
+    )
+    document.full_clean()
+    document.save()
