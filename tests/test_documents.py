@@ -130,6 +130,7 @@ def test_a_public_document_downloads_as_an_attachment_with_nosniff(client, docum
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="sister-city-agreement.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox")
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
