@@ -4,17 +4,58 @@ import datetime
 import io
 import struct
 import zlib
+from pathlib import Path
 
 import pypdf
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageDraw
 from pypdf.actions import JavaScript
 
+from partners.models import AgreementDocument, Photo
+
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 
 
 def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg"):
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def stored_files(root: Path) -> list[Path]:
+    """Every file under a media folder (none when it was never created)."""
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+def new_photo(city, data: bytes | None = None, name: str = "photo.jpg", **fields):
+    """An unsaved photo of `city` (None: the home city) with every required text."""
+    values = {
+        "city": city,
+        "image": upload(jpeg() if data is None else data, name),
+        "alt_ko": "시청 앞 광장",
+        "alt_en": "The square in front of city hall",
+        "credit": "City office",
+        "licence": "cc-by-4.0",
+    } | fields
+    return Photo(**values)
+
+
+def new_document(agreement, data: bytes | None = None, is_public: bool = True, **fields):
+    """An unsaved scan of `agreement`."""
+    values = {
+        "agreement": agreement,
+        "file": upload(pdf() if data is None else data, "scan.pdf", "application/pdf"),
+        "title_ko": "자매결연 협정서",
+        "title_en": "Sister city agreement",
+        "language": "mul",
+        "is_public": is_public,
+    } | fields
+    return AgreementDocument(**values)
+
+
+def saved(record):
+    """The record validated as the admin does, then saved."""
+    record.full_clean()
+    record.save()
+    return record
 
 
 def jpeg(
@@ -113,13 +154,12 @@ def scene(size: tuple[int, int], hue: int) -> bytes:
 def add_photos_and_a_document(city) -> None:
     """Four photos of different shapes and licences, and a public scan of its first
     agreement: a partner page with everything this feature shows."""
-    from partners.models import AgreementDocument, Photo
-
     shapes = [(2400, 1600), (1200, 1600), (1600, 900), (1000, 1000)]
     for number, size in enumerate(shapes):
-        photo = Photo(
-            city=city,
-            image=upload(scene(size, 20 * number), f"photo{number}.jpg"),
+        photo = new_photo(
+            city,
+            scene(size, 20 * number),
+            f"photo{number}.jpg",
             alt_ko=f"{city.name_ko or city.name_en} 시가지 풍경 {number + 1}",
             alt_en=f"A street view of {city.name_en}, picture {number + 1}",
             caption_ko="시청 앞 광장과 주변 건물" if number == 0 else "",
@@ -129,15 +169,6 @@ def add_photos_and_a_document(city) -> None:
             taken_on=datetime.date(2024, 5, 1) if number == 0 else None,
             position=number,
         )
-        photo.full_clean()
-        photo.save()
-    document = AgreementDocument(
-        agreement=city.agreements.order_by("signed_on").first(),
-        file=upload(pdf(), "scan.pdf", "application/pdf"),
-        title_ko="결연 협정서",
-        title_en="Signed agreement",
-        language="mul",
-        is_public=True,
-    )
-    document.full_clean()
-    document.save()
+        saved(photo)
+    first = city.agreements.order_by("signed_on").first()
+    saved(new_document(first, title_ko="결연 협정서", title_en="Signed agreement"))

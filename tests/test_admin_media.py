@@ -1,7 +1,6 @@
 """Staff add, reorder, remove and recover photos and documents on the partner's admin page."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,16 +10,10 @@ from reversion.models import Version
 from partners.history import record_import_history
 from partners.models import AgreementDocument, City, Photo
 from tests.factories import change_url, make_agreement, make_city, make_staff
-from tests.media_files import EPS, jpeg, pdf
+from tests.media_files import EPS, jpeg, pdf, stored_files
 from tests.test_admin import form_data
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 @pytest.fixture
@@ -28,10 +21,6 @@ def staff(client) -> User:
     user = make_staff("choi")
     client.force_login(user)
     return user
-
-
-def stored_files(media_root: Path) -> list[Path]:
-    return [path for path in media_root.rglob("*") if path.is_file()] if media_root.exists() else []
 
 
 def photo_fields(number: int, data: bytes, name: str = "photo.jpg", position: int = 0) -> dict:

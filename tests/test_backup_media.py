@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from partners.models import AgreementDocument, City, Photo
 from tests.factories import make_agreement, make_city
-from tests.media_files import jpeg, pdf, upload
+from tests.media_files import jpeg, new_document, new_photo, saved, stored_files
 from tests.test_backup import call_command_output, dump
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -29,28 +29,11 @@ def test_a_backup_round_trip_keeps_photos_documents_and_their_files(client, tmp_
     with reversion.create_revision():
         city = make_city("Seattle", name_ko="시애틀")
         agreement = make_agreement(city, signed_on=datetime.date(1989, 10, 13))
-        photo = Photo(
-            city=city,
-            image=upload(jpeg((1200, 900))),
-            alt_ko="시애틀 시청",
-            alt_en="Seattle City Hall",
-            credit="Seattle city office",
-            licence="cc0-1.0",
-        )
-        photo.save()
-        document = AgreementDocument(
-            agreement=agreement,
-            file=upload(pdf(), "scan.pdf", "application/pdf"),
-            title_ko="협정서",
-            title_en="Agreement",
-            language="en",
-            is_public=True,
-        )
-        document.save()
+        saved(new_photo(city, jpeg((1200, 900)), alt_en="Seattle City Hall"))
+        saved(new_document(agreement))
     files = {
         path.relative_to(settings.MEDIA_ROOT): path.read_bytes()
-        for path in settings.MEDIA_ROOT.rglob("*")
-        if path.is_file()
+        for path in stored_files(settings.MEDIA_ROOT)
     }
     assert len(files) == 7  # JPEG and WebP at 480, 960 and 1200 px, and the PDF
     before = dump()
@@ -64,8 +47,7 @@ def test_a_backup_round_trip_keeps_photos_documents_and_their_files(client, tmp_
     assert dump() == before
     restored = {
         path.relative_to(settings.MEDIA_ROOT): path.read_bytes()
-        for path in settings.MEDIA_ROOT.rglob("*")
-        if path.is_file()
+        for path in stored_files(settings.MEDIA_ROOT)
     }
     assert restored == files
     photo = Photo.objects.get()

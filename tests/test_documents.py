@@ -9,37 +9,15 @@ from django.utils import translation
 
 from partners.models import AgreementDocument
 from tests.factories import make_agreement, make_city, make_staff
-from tests.media_files import EPS, jpeg, pdf, upload
+from tests.media_files import EPS, jpeg, new_document, pdf, saved, stored_files
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 @pytest.fixture
 def agreement():
     city = make_city("Seattle", name_ko="시애틀")
     return make_agreement(city, kind="sister", signed_on=datetime.date(1989, 10, 13))
-
-
-def new_document(agreement, data: bytes, is_public: bool = True, **fields) -> AgreementDocument:
-    values = {
-        "agreement": agreement,
-        "file": upload(data, "agreement.pdf", "application/pdf"),
-        "title_ko": "자매결연 협정서",
-        "title_en": "Sister city agreement",
-        "language": "mul",
-        "is_public": is_public,
-    } | fields
-    return AgreementDocument(**values)
-
-
-def stored_files(media_root: Path) -> list[Path]:
-    return [path for path in media_root.rglob("*") if path.is_file()]
 
 
 def refusal(agreement, data: bytes, media_root: Path, is_public: bool = True) -> str:
@@ -103,9 +81,7 @@ def test_a_document_one_byte_over_the_limit_is_refused(agreement, media_root, se
 
 def test_a_clean_pdf_is_stored_under_an_unguessable_name_with_its_size(agreement, media_root):
     data = pdf()
-    document = new_document(agreement, data)
-    document.full_clean()
-    document.save()
+    document = saved(new_document(agreement, data))
     assert document.city == agreement.city
     assert document.size == len(data)
     (path,) = stored_files(media_root)
@@ -115,11 +91,8 @@ def test_a_clean_pdf_is_stored_under_an_unguessable_name_with_its_size(agreement
 
 @pytest.fixture
 def documents(agreement):
-    public = new_document(agreement, pdf())
-    private = new_document(agreement, pdf(), is_public=False, title_en="Working notes")
-    for document in (public, private):
-        document.full_clean()
-        document.save()
+    public = saved(new_document(agreement))
+    private = saved(new_document(agreement, is_public=False, title_en="Working notes"))
     return public, private
 
 

@@ -14,10 +14,9 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from partners.models import AgreementDocument, Photo
 from portal.settings import s3_media_storage
 from tests.factories import make_agreement, make_city, make_staff
-from tests.media_files import jpeg, pdf, upload
+from tests.media_files import jpeg, new_document, new_photo, saved
 
 pytestmark = pytest.mark.django_db
 
@@ -77,17 +76,7 @@ def keys(client) -> set[str]:
 
 
 def test_photo_renditions_go_to_the_bucket_and_pages_link_to_it(s3, s3_endpoint, client):
-    city = make_city("Seattle")
-    photo = Photo(
-        city=city,
-        image=upload(jpeg((2000, 1500), gps=True)),
-        alt_ko="시애틀 시청",
-        alt_en="Seattle City Hall",
-        credit="Seattle city office",
-        licence="cc-by-4.0",
-    )
-    photo.full_clean()
-    photo.save()
+    photo = saved(new_photo(make_city("Seattle"), jpeg((2000, 1500), gps=True)))
 
     assert keys(s3) == {r["name"] for r in photo.renditions}
     head = s3.head_object(Bucket=BUCKET, Key=photo.image.name)
@@ -106,17 +95,7 @@ def test_photo_renditions_go_to_the_bucket_and_pages_link_to_it(s3, s3_endpoint,
 def test_documents_in_the_bucket_are_served_only_through_the_permission_check(
     s3, s3_endpoint, client
 ):
-    agreement = make_agreement(make_city("Seattle"))
-    document = AgreementDocument(
-        agreement=agreement,
-        file=upload(pdf(), "scan.pdf", "application/pdf"),
-        title_ko="협정서",
-        title_en="Agreement",
-        language="en",
-        is_public=False,
-    )
-    document.full_clean()
-    document.save()
+    document = saved(new_document(make_agreement(make_city("Seattle")), is_public=False))
     assert keys(s3) == {document.file.name}
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{s3_endpoint}/{BUCKET}/{document.file.name}")  # noqa: S310

@@ -3,7 +3,6 @@
 import datetime
 import json
 import re
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -11,48 +10,26 @@ from django.test.utils import CaptureQueriesContext
 
 from partners.models import AgreementDocument, Photo
 from tests.factories import make_agreement, make_city, make_home_city
-from tests.media_files import jpeg, pdf, upload
+from tests.media_files import jpeg, new_document, new_photo, saved
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def add_photo(city, number: int = 1, **fields) -> Photo:
+    """Photo `number` of the city, numbered in its texts and placed by it."""
     values = {
-        "city": city,
-        "image": upload(jpeg((1600 + number, 1200)), f"photo{number}.jpg"),
         "alt_ko": f"시청 광장 사진 {number}",
         "alt_en": f"City hall square, picture {number}",
         "caption_ko": f"봄의 시청 {number}",
         "caption_en": f"City hall in spring {number}",
         "credit": "Seattle city office",
-        "licence": "cc-by-4.0",
         "position": number,
     } | fields
-    photo = Photo(**values)
-    photo.full_clean()
-    photo.save()
-    return photo
+    return saved(new_photo(city, jpeg((1600 + number, 1200)), f"photo{number}.jpg", **values))
 
 
 def add_document(agreement, is_public: bool = True, **fields) -> AgreementDocument:
-    values = {
-        "agreement": agreement,
-        "file": upload(pdf(), "scan.pdf", "application/pdf"),
-        "title_ko": "자매결연 협정서",
-        "title_en": "Sister city agreement",
-        "language": "ko",
-        "is_public": is_public,
-    } | fields
-    document = AgreementDocument(**values)
-    document.full_clean()
-    document.save()
-    return document
+    return saved(new_document(agreement, is_public=is_public, language="ko", **fields))
 
 
 @pytest.fixture
@@ -97,7 +74,7 @@ def test_the_partner_page_shows_its_photos_with_the_first_as_lead(client, seattl
 
 
 def test_the_width_and_height_give_the_photos_shape(client, seattle):
-    add_photo(seattle, 1, image=upload(jpeg((3000, 1000)), "wide.jpg"))
+    saved(new_photo(seattle, jpeg((3000, 1000)), "wide.jpg"))
     (tag,) = img_tags(client.get("/en/partners/seattle/").content.decode())
     assert (attribute(tag, "width"), attribute(tag, "height")) == ("1600", "533")
 

@@ -1,7 +1,6 @@
 """Photo uploads: every hostile or awkward file, and what is stored for a good one."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,6 +8,7 @@ from django.utils import translation
 from PIL import ExifTags, Image
 
 from partners.models import City, Photo
+from tests import media_files
 from tests.factories import make_city
 from tests.media_files import (
     BLUE,
@@ -20,32 +20,18 @@ from tests.media_files import (
     jpeg,
     png,
     png_with_zero_width,
+    saved,
+    stored_files,
     upload,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def stored_files(media_root: Path) -> list[Path]:
-    return [path for path in media_root.rglob("*") if path.is_file()]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def new_photo(data: bytes, name: str = "photo.jpg", **fields) -> Photo:
-    values = {
-        "city": City.objects.filter(slug="seattle").first() or make_city("Seattle"),
-        "image": upload(data, name),
-        "alt_ko": "시애틀 시청 앞 광장",
-        "alt_en": "The square in front of Seattle City Hall",
-        "credit": "Seattle city office",
-        "licence": "cc-by-4.0",
-    } | fields
-    return Photo(**values)
+    """An unsaved photo of Seattle."""
+    city = City.objects.filter(slug="seattle").first() or make_city("Seattle")
+    return media_files.new_photo(city, data, name, **fields)
 
 
 def refusal(data: bytes, name: str = "photo.jpg", language: str = "en") -> list[str]:
@@ -62,10 +48,7 @@ def refusal(data: bytes, name: str = "photo.jpg", language: str = "en") -> list[
 
 
 def accepted(data: bytes, name: str = "photo.jpg") -> Photo:
-    photo = new_photo(data, name)
-    photo.full_clean()
-    photo.save()
-    return Photo.objects.get(pk=photo.pk)
+    return Photo.objects.get(pk=saved(new_photo(data, name)).pk)
 
 
 def opened(photo: Photo, fmt: str = "jpeg", width: int | None = None) -> Image.Image:
