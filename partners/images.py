@@ -76,6 +76,7 @@ class PreparedPhoto:
 
 
 def max_pixels() -> int:
+    """PORTAL_MAX_IMAGE_PIXELS, read when checking so a deployment can change it."""
     return settings.PORTAL_MAX_IMAGE_PIXELS
 
 
