@@ -1,5 +1,7 @@
 """Photos and agreement documents, edited inline on the partner's admin page."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin
 from django.db import models
@@ -46,6 +48,29 @@ class PhotoInline(admin.StackedInline):
         )
 
 
+@dataclass(frozen=True)
+class _DownloadLink:
+    url: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentFileInput(forms.ClearableFileInput):
+    """The file input whose "currently" link is the document's download view: documents
+    have no public media URL, so Django's own link would be a 404."""
+
+    def get_context(self, name: str, value, attrs) -> dict:
+        context = super().get_context(name, value, attrs)
+        document = getattr(value, "instance", None)
+        if self.is_initial(value) and document is not None and document.pk:
+            context["widget"]["value"] = _DownloadLink(
+                document.get_absolute_url(), document.download_name
+            )
+        return context
+
+
 class AgreementDocumentInline(admin.TabularInline):
     model = AgreementDocument
     fields = ["agreement", "file", "download", "title_ko", "title_en", "language", "is_public"]
@@ -53,7 +78,7 @@ class AgreementDocumentInline(admin.TabularInline):
     extra = 0
     classes = ["collapse"]
     formfield_overrides = {
-        models.FileField: {"widget": forms.ClearableFileInput(attrs={"accept": "application/pdf"})}
+        models.FileField: {"widget": DocumentFileInput(attrs={"accept": "application/pdf"})}
     }
 
     def get_formset(self, request: HttpRequest, obj: City | None = None, **kwargs):

@@ -157,7 +157,10 @@ def test_staff_attach_a_scan_to_one_of_the_partners_agreements(client, staff, kh
     assert response.status_code == 302, response.context["errors"]
     document = AgreementDocument.objects.get()
     assert document.city == kharkiv and document.agreement == agreement
-    assert document.get_absolute_url() in client.get(change_url(kharkiv)).content.decode()
+    page = client.get(change_url(kharkiv)).content.decode()
+    # The stored file links to the download view, never to a media URL (which is a 404).
+    assert f'<a href="{document.get_absolute_url()}">friendly-cooperation-agreement.pdf</a>' in page
+    assert f"/media/{document.file.name}" not in page
 
 
 def test_a_scan_with_javascript_is_refused_in_the_admin(client, staff, kharkiv, media_root):
