@@ -109,7 +109,7 @@ MEDIA_INLINES = [PhotoInline, AgreementDocumentInline]
 class PhotoAdmin(HistoryAdmin):
     """All photos, and the only place for those of the home city (no partner)."""
 
-    list_display = ["thumbnail", "alt", "city", "position", "is_published"]
+    list_display = ["thumbnail", "alt", "partner", "position", "is_published"]
     list_display_links = ["thumbnail", "alt"]
     list_filter = [("city", admin.EmptyFieldListFilter), "is_published", "licence"]
     list_select_related = ["city"]
@@ -120,6 +120,10 @@ class PhotoAdmin(HistoryAdmin):
     formfield_overrides = PhotoInline.formfield_overrides
 
     thumbnail = PhotoInline.thumbnail
+
+    @admin.display(description=_("partner city"), ordering="city__name_en")
+    def partner(self, photo: Photo) -> str:
+        return str(photo.city) if photo.city else _("home city (home page)")
 
     @admin.display(description=_("alternative text"), ordering="alt_en")
     def alt(self, photo: Photo) -> str:
