@@ -17,7 +17,17 @@ from django.views.generic import DetailView
 
 from .context_processors import load_home_city
 from .forms import CityFilterForm
-from .models import Agreement, City, Continent, Exchange, Kind, Status, localized_name
+from .models import (
+    Agreement,
+    AgreementDocument,
+    City,
+    Continent,
+    Exchange,
+    Kind,
+    Photo,
+    Status,
+    localized_name,
+)
 
 # The seed's column order for the counts table: Americas, Europe, Oceania, Africa, Asia.
 TABLE_CONTINENTS = [
@@ -93,6 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "totals": totals,
         "grand_total": sum(totals),
+        "home_photo": Photo.objects.published().of_home_city().first(),
     }
     return render(request, "partners/home.html", context)
 
@@ -180,6 +191,12 @@ class CityDetailView(DetailView):
                     "exchanges",
                     queryset=Exchange.objects.published().order_by("-started_on", "pk"),
                     to_attr="published_exchanges",
+                ),
+                Prefetch("photos", queryset=Photo.objects.published(), to_attr="published_photos"),
+                Prefetch(
+                    "documents",
+                    queryset=AgreementDocument.objects.public().select_related("agreement"),
+                    to_attr="public_documents",
                 ),
             )
         )

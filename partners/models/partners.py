@@ -127,7 +127,7 @@ class CityManager(models.Manager.from_queryset(CityQuerySet)):
 
 # History (django-reversion): saving a partner also records its agreements and exchanges,
 # so restoring a partner, even a deleted one, brings them back as they were.
-@reversion.register(follow=("agreements", "exchanges"))
+@reversion.register(follow=("agreements", "exchanges", "photos", "documents"))
 class City(models.Model):
     """A partner: a city, county, province or state the home city has an agreement with.
 
