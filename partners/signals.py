@@ -1,4 +1,4 @@
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -6,15 +6,13 @@ from .models import Agreement, AgreementDocument, City, Exchange, Photo
 
 
 @receiver(post_save, sender=Agreement)
-@receiver(post_save, sender=Exchange)
 @receiver(post_delete, sender=Agreement)
-@receiver(post_delete, sender=Exchange)
 @receiver(post_save, sender=Photo)
 @receiver(post_delete, sender=Photo)
 @receiver(post_save, sender=AgreementDocument)
 @receiver(post_delete, sender=AgreementDocument)
 def touch_partner(sender, instance, raw: bool = False, **kwargs) -> None:
-    """A change to an agreement, exchange, photo or document is a change to its partner.
+    """A change to an agreement, photo or document is a change to its partner.
 
     City.updated_at is the optimistic-lock token of the partner form and its inlines, so an
     agreement edited elsewhere makes an open partner form stale. Raw saves (loaddata, a
@@ -22,3 +20,33 @@ def touch_partner(sender, instance, raw: bool = False, **kwargs) -> None:
     """
     if not raw:
         City.objects.filter(pk=instance.city_id).update(updated_at=timezone.now())
+
+
+def touch_partners(pks) -> None:
+    City.objects.filter(pk__in=list(pks)).update(updated_at=timezone.now())
+
+
+@receiver(post_save, sender=Exchange)
+@receiver(pre_delete, sender=Exchange)
+def touch_exchange_partners(sender, instance: Exchange, raw: bool = False, **kwargs) -> None:
+    """An activity's partners show it on their pages, so a change to it changes them (their
+    sitemap date, an open partner form). Before a delete, while its partners are still linked."""
+    # loaddata (a restore) sets the partners right after its raw save, on the same instance,
+    # and m2m_changed carries no `raw`: the mark lets that change keep the timestamps too.
+    instance._saved_raw = raw
+    if not raw and instance.pk is not None:
+        touch_partners(instance.partners.values_list("pk", flat=True))
+
+
+@receiver(m2m_changed, sender=Exchange.partners.through)
+def touch_linked_partners(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """Partners added to or removed from an activity (either side of the relation)."""
+    if getattr(instance, "_saved_raw", False):
+        return
+    if action in ("post_add", "post_remove"):
+        touch_partners([instance.pk] if reverse else pk_set)
+    elif action == "pre_clear":
+        if reverse:
+            touch_partners([instance.pk])
+        else:
+            touch_partners(instance.partners.values_list("pk", flat=True))

@@ -239,3 +239,7 @@ PORTAL_MAX_IMPORT_FILE_BYTES = env_int("PORTAL_MAX_IMPORT_FILE_BYTES", 5 * 1024 
 # Photos with more pixels are refused before their pixels are decoded (a decompression bomb
 # is a few KB that decodes to gigabytes); Pillow's own warning above it is an error too.
 PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 40_000_000)
+
+# A partner whose last exchange activity is older than this many years (or that never had
+# one) is listed in the admin's dormant partnerships report.
+PORTAL_DORMANT_YEARS = env_int("PORTAL_DORMANT_YEARS", 3)

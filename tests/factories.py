@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils.text import slugify
 
-from partners.models import Agreement, City, Country, HomeCity, Kind, Status
+from partners.models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
 
 COUNTRIES = {
     "CA": ("Canada", "캐나다", "americas"),
@@ -61,6 +61,19 @@ def make_agreement(
     return Agreement.objects.create(
         city=city, kind=kind, signed_on=signed_on, status=status, **fields
     )
+
+
+def make_exchange(
+    *partners: City,
+    started_on: datetime.date = datetime.date(2019, 5, 1),
+    field: str = "culture",
+    **fields,
+) -> Exchange:
+    """A published exchange activity with these partners (an English title unless given)."""
+    values = {"title_en": "Exchange visit"} if not {"title_en", "title_ko"} & set(fields) else {}
+    exchange = Exchange.objects.create(field=field, started_on=started_on, **values | fields)
+    exchange.partners.set(partners)
+    return exchange
 
 
 def make_home_city(**fields) -> HomeCity:

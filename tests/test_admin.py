@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partners.models import Agreement, City, Exchange, HomeCity, Kind, Status
-from tests.factories import change_url, make_agreement, make_city, make_country
+from partners.models import Agreement, City, HomeCity, Kind, Status
+from tests.factories import change_url, make_agreement, make_city, make_country, make_exchange
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,10 @@ def form_data(response) -> dict:
             value = field.value()
             if value is None or value is False:
                 continue
-            data[field.html_name] = "on" if value is True else str(value)
+            if isinstance(value, list | tuple):  # a many-to-many: one value per choice
+                data[field.html_name] = [str(item) for item in value]
+            else:
+                data[field.html_name] = "on" if value is True else str(value)
     return data
 
 
@@ -161,20 +164,23 @@ def test_search_keeps_the_active_filters(admin_client, partners):
     assert listed_slugs(admin_client, q="Kharkov", kind="sister") == set()
 
 
-def test_partner_change_form_shows_agreement_and_exchange_inlines(admin_client, partners):
-    Exchange.objects.create(
-        city=partners["kharkiv"],
-        field="culture",
-        title_en="Youth orchestra visit",
-        started_on=datetime.date(2015, 5, 1),
+def test_partner_change_form_shows_agreements_and_links_its_exchange_activities(
+    admin_client, partners
+):
+    exchange = make_exchange(
+        partners["kharkiv"], title_en="Youth orchestra visit", started_on=datetime.date(2015, 5, 1)
     )
     response = admin_client.get(change_url(partners["kharkiv"]))
     assert response.status_code == 200
     inlines = {inline.formset.prefix for inline in response.context["inline_admin_formsets"]}
-    assert inlines == {"agreements", "exchanges", "photos", "documents"}
+    # An activity may involve several partners: it is edited on its own page.
+    assert inlines == {"agreements", "photos", "documents"}
     html = response.content.decode()
     assert "2013-08-23" in html
     assert "Youth orchestra visit" in html
+    assert reverse("admin:partners_exchange_change", args=[exchange.pk]) in html
+    add = reverse("admin:partners_exchange_add") + f"?partners={partners['kharkiv'].pk}"
+    assert add in html
 
 
 def test_a_new_agreement_added_in_the_inline_ends_the_current_one(admin_client, partners):
@@ -344,8 +350,8 @@ def test_home_city_can_be_edited(admin_client):
 
 def test_every_admin_page_of_the_app_answers(admin_client, partners):
     agreement = Agreement.objects.first()
-    exchange = Exchange.objects.create(
-        city=partners["qingdao"],
+    exchange = make_exchange(
+        partners["qingdao"],
         field="economy",
         title_ko="경제 사절단",
         started_on=datetime.date(2019, 3, 1),

@@ -26,9 +26,10 @@ def make_portal_data() -> None:
         Agreement.objects.create(
             city=city, kind=Kind.FRIENDLY, signed_on=datetime.date(2013, 8, 23)
         )
-        Exchange.objects.create(
-            city=city, field="culture", title_en="Art week", started_on=datetime.date(2019, 5, 1)
+        exchange = Exchange.objects.create(
+            field="culture", title_en="Art week", started_on=datetime.date(2019, 5, 1)
         )
+        exchange.partners.add(city)
 
 
 def dump() -> str:

@@ -1,12 +1,13 @@
 import io
 
 import pytest
+import reversion
 from django.contrib.auth.models import User
 from django.urls import reverse
 from reversion.models import Version
 
 from partners.models import Agreement, City, Exchange
-from tests.factories import change_url, make_staff
+from tests.factories import change_url, make_exchange, make_staff
 from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -108,10 +109,10 @@ def test_a_partner_deleted_by_an_administrator_can_be_recovered_with_its_agreeme
 
 
 def test_a_deleted_exchange_can_be_recovered(client, admin_client, staff, kharkiv):
-    exchange = Exchange.objects.create(
-        city=kharkiv, field="culture", title_en="Art week", started_on="2019-05-01"
-    )
-    edit_population(client, kharkiv, 1_100_000)
+    # An activity has its own history (it can involve several partners): saved as the
+    # admin saves it, in a revision.
+    with reversion.create_revision():
+        exchange = make_exchange(kharkiv, title_en="Art week")
     admin_client.post(
         reverse("admin:partners_exchange_delete", args=[exchange.pk]), {"post": "yes"}
     )
@@ -119,7 +120,9 @@ def test_a_deleted_exchange_can_be_recovered(client, admin_client, staff, kharki
     deleted = Version.objects.get_deleted(Exchange).get()
     url = reverse("admin:partners_exchange_recover", args=[deleted.pk])
     assert client.post(url, form_data(client.get(url))).status_code == 302
-    assert Exchange.objects.get().title_en == "Art week"
+    recovered = Exchange.objects.get()
+    assert recovered.title_en == "Art week"
+    assert list(recovered.partners.all()) == [kharkiv]
     assert Agreement.objects.count() == 1
 
 

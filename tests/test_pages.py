@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partners.models import Agreement, City, Exchange, Kind, Status
-from tests.factories import make_agreement, make_city, make_country, make_home_city
+from tests.factories import make_agreement, make_city, make_country, make_exchange, make_home_city
 
 pytestmark = pytest.mark.django_db
 
@@ -387,15 +387,11 @@ def test_a_partnership_is_one_year_younger_the_day_before_its_anniversary(client
 def test_the_partner_page_shows_history_oldest_first_and_published_exchanges(client, partners):
     city = partners["kharkiv"]
     make_agreement(city, Kind.SISTER, datetime.date(2020, 5, 1))
-    Exchange.objects.create(
-        city=city,
-        field="culture",
-        title_en="Orchestra visit",
-        started_on=datetime.date(2019, 5, 1),
-        place="Kharkiv",
+    make_exchange(
+        city, title_en="Orchestra visit", started_on=datetime.date(2019, 5, 1), place_en="Kharkiv"
     )
-    Exchange.objects.create(
-        city=city,
+    make_exchange(
+        city,
         field="youth",
         title_en="Secret draft",
         started_on=datetime.date(2019, 6, 1),
@@ -484,12 +480,14 @@ def bulk_partners(count: int, start: int = 0) -> None:
         kind = Kind.SISTER if number % 2 else Kind.FRIENDLY
         agreements.append(Agreement(city=city, kind=kind, signed_on=datetime.date(2005, 1, 1)))
         exchanges.append(
-            Exchange(
-                city=city, field="culture", title_en="Visit", started_on=datetime.date(2010, 1, 1)
-            )
+            Exchange(field="culture", title_en="Visit", started_on=datetime.date(2010, 1, 1))
         )
     Agreement.objects.bulk_create(agreements)
     Exchange.objects.bulk_create(exchanges)
+    Exchange.partners.through.objects.bulk_create(
+        Exchange.partners.through(exchange=exchange, city=city)
+        for exchange, city in zip(exchanges, cities, strict=True)
+    )
 
 
 QUERY_BUDGET_PAGES = {

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from ..models import Agreement, AgreementDocument, City, Exchange, Photo
+from ..models import Agreement, AgreementDocument, City, Photo
 
 # Bookkeeping columns that change on every save and say nothing to staff.
 IGNORED_FIELDS = {"id", "created_at", "updated_at"}
 # What a partner's revision holds besides the partner (City's reversion `follow`): restoring
 # it puts these back as they were and deletes those added since.
-FOLLOWED_MODELS = (Agreement, Exchange, Photo, AgreementDocument)
+FOLLOWED_MODELS = (Agreement, Photo, AgreementDocument)
 
 
 def display_value(field: models.Field, value: object) -> str:
@@ -58,7 +58,7 @@ def field_changes(
 
 
 def related_changes(version: Version) -> list[tuple[str, str, str]]:
-    """Changes to the agreements, exchanges, photos and documents saved in the same revision as
+    """Changes to the agreements, photos and documents saved in the same revision as
     a partner, each against its own previous version, so the partner's history shows an
     upgrade's effects."""
     if version.content_type.model_class() is not City:
@@ -162,7 +162,7 @@ class HistoryAdmin(VersionAdmin):
 def restore_refusal(request, version: Version) -> str | None:
     """Why restoring this version may not go ahead for this user, or None when it may.
 
-    Restoring a partner removes the agreements and exchanges added since (reversion reverts
+    Restoring a partner removes the agreements, photos and documents added since (reversion reverts
     with delete=True): that is a delete, which only users allowed to delete may do. Restoring
     a replaced agreement as current would give its partner two current agreements.
     """

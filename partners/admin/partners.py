@@ -6,11 +6,12 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
-from ..resources import AgreementResource, CountryResource, ExchangeResource
+from ..models import Agreement, City, Country, HomeCity, Kind, Status
+from ..resources import AgreementResource, CountryResource
 from .edit_lock import ImportPreviewLockMixin, OptimisticLockAdminMixin
 from .history import HistoryAdmin
 from .media import MEDIA_INLINES
@@ -89,25 +90,6 @@ class AgreementInline(admin.TabularInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
-# An exchange's form, on its own page and inline on its partner's page.
-EXCHANGE_FIELDS = [
-    ("field", "is_published"),
-    ("title_ko", "title_en"),
-    ("started_on", "ended_on"),
-    "place",
-    "summary_ko",
-    "summary_en",
-]
-
-
-class ExchangeInline(admin.StackedInline):
-    model = Exchange
-    fields = EXCHANGE_FIELDS
-    extra = 0
-    classes = ["collapse"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
-
-
 @admin.register(City)
 class CityAdmin(
     ImportPreviewLockMixin, PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin
@@ -133,7 +115,7 @@ class CityAdmin(
     # A website typed without a scheme gets https://, as Django 6 will do by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["name_en"]}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "activities"]
     fieldsets = [
         (_("Names"), {"fields": ["name_ko", "name_en", "slug", "aliases"]}),
         (
@@ -154,8 +136,9 @@ class CityAdmin(
             {"fields": ["feature_ko", "feature_en", "description_ko", "description_en"]},
         ),
         (_("Publishing"), {"fields": ["is_published", "created_at", "updated_at"]}),
+        (_("Exchanges"), {"fields": ["activities"]}),
     ]
-    inlines = [AgreementInline, ExchangeInline, *MEDIA_INLINES]
+    inlines = [AgreementInline, *MEDIA_INLINES]
     actions = ["publish", "unpublish"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -176,6 +159,29 @@ class CityAdmin(
     def view_on_site(self, obj: City) -> str | None:
         # The public page of an unpublished partner is a 404, so offer no link to it.
         return obj.get_absolute_url() if obj.is_published else None
+
+    @admin.display(description=_("exchange activities"))
+    def activities(self, obj: City) -> str:
+        """Links to the partner's activities and to a new one with this partner: an activity
+        may involve several partners, so it is edited on its own page, with its own history."""
+        add_url = reverse("admin:partners_exchange_add")
+        add_link = format_html(
+            '<a class="addlink" href="{}?partners={}">{}</a>',
+            add_url,
+            obj.pk,
+            _("Add an exchange activity with this partner"),
+        )
+        if obj.pk is None:
+            return "—"
+        links = format_html_join(
+            "",
+            '<li><a href="{}">{} ({})</a></li>',
+            (
+                (reverse("admin:partners_exchange_change", args=[e.pk]), e.title, e.started_on)
+                for e in obj.exchanges.order_by("-started_on", "pk")
+            ),
+        )
+        return format_html("<ul>{}</ul>{}", links, add_link) if links else add_link
 
     @admin.display(description=_("kind"), ordering="current_kind")
     def kind(self, obj: City) -> str | None:
@@ -229,22 +235,6 @@ class AgreementAdmin(ExportOnlyMixin, HistoryAdmin):
     list_select_related = ["city"]
     ordering = ["-signed_on"]
     fields = ["city", "kind", "signed_on", "status", "ended_on", "notes"]
-
-
-@admin.register(Exchange)
-class ExchangeAdmin(ExportOnlyMixin, HistoryAdmin):
-    resource_classes = [ExchangeResource]
-    export_file_stem = "exchanges-backup"
-    list_display = ["title", "city", "field", "started_on", "ended_on", "is_published"]
-    list_filter = ["field", "is_published"]
-    search_fields = ["title_en", "title_ko", "city__name_en", "city__name_ko", "city__aliases"]
-    autocomplete_fields = ["city"]
-    list_select_related = ["city"]
-    fields = ["city", *EXCHANGE_FIELDS]
-
-    @admin.display(description=_("title"), ordering="title_en")
-    def title(self, obj: Exchange) -> str:
-        return obj.title
 
 
 @admin.register(HomeCity)

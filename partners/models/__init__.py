@@ -5,7 +5,7 @@ from .countries import Continent, Country
 from .exchanges import Exchange, Field
 from .home_city import HomeCity
 from .media import AgreementDocument, Licence, Photo
-from .partners import City, Level, haversine_km, whole_years_between
+from .partners import City, DormantPartner, Level, haversine_km, whole_years_between
 from .text import fold, localized, localized_name
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "City",
     "Continent",
     "Country",
+    "DormantPartner",
     "Exchange",
     "Field",
     "HomeCity",

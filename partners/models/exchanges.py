@@ -1,9 +1,15 @@
+"""Exchange activities: what a partnership does (visits, festivals, youth camps, memoranda)."""
+
+import datetime
+
 import reversion
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .text import Localized
+from .text import Localized, fold
 
 
 class Field(models.TextChoices):
@@ -19,30 +25,69 @@ class Field(models.TextChoices):
 
 class ExchangeQuerySet(models.QuerySet):
     def published(self) -> "ExchangeQuerySet":
-        return self.filter(is_published=True)
+        """Published activities that involve at least one published partner, so no public
+        page links to a partner page that is a 404."""
+        return self.filter(is_published=True).filter(
+            pk__in=Exchange.partners.through.objects.filter(city__is_published=True).values(
+                "exchange_id"
+            )
+        )
+
+    def upcoming(self, today: datetime.date | None = None) -> "ExchangeQuerySet":
+        """Activities starting after today (the portal's local date, TIME_ZONE), soonest first."""
+        today = today or timezone.localdate()
+        return self.filter(started_on__gt=today).order_by("started_on", "pk")
+
+    def search(self, query: str) -> "ExchangeQuerySet":
+        """Titles and places in both languages, and the names and other spellings of the
+        partners involved, ignoring case and accents (so "kharkov" finds Kharkiv's activities).
+
+        Folded in Python like CityQuerySet.search, because SQLite cannot fold accents; the
+        activity texts are read as value tuples, without model instances.
+        """
+        needle = fold(query.strip())
+        if not needle:
+            return self
+        from .partners import City
+
+        cities = City.objects.search(query).values("pk")
+        rows = self.values_list("pk", "title_en", "title_ko", "place_en", "place_ko")
+        by_text = [pk for pk, *texts in rows if needle in fold(" | ".join(texts))]
+        return self.filter(Q(pk__in=by_text) | Q(partners__in=cities)).distinct()
 
 
 @reversion.register()
 class Exchange(models.Model):
-    city = models.ForeignKey(
-        "City", on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("partner city")
+    """An exchange activity with one or more partners (a youth exchange rotating among three
+    cities is one activity with two partners)."""
+
+    partners = models.ManyToManyField(
+        "City", related_name="exchanges", verbose_name=_("partner cities")
     )
     field = models.CharField(_("field"), max_length=20, choices=Field)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     title_ko = models.CharField(_("title (Korean)"), max_length=200, blank=True)
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    place_en = models.CharField(_("place (English)"), max_length=200, blank=True)
+    place_ko = models.CharField(_("place (Korean)"), max_length=200, blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
     summary_ko = models.TextField(_("summary (Korean)"), blank=True)
+    link = models.URLField(
+        _("link"),
+        max_length=500,
+        blank=True,
+        help_text=_("A press release, report or programme page about the activity."),
+    )
     is_published = models.BooleanField(_("published"), default=True)
 
     objects = ExchangeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-started_on"]
+        ordering = ["-started_on", "pk"]
         verbose_name = _("exchange")
         verbose_name_plural = _("exchanges")
+        indexes = [models.Index(fields=["started_on"], name="exchange_started_on")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
@@ -59,6 +104,22 @@ class Exchange(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("partners:exchange-detail", kwargs={"pk": self.pk})
+
     title = Localized()
 
+    place = Localized()
+
     summary = Localized()
+
+
+def last_exchange_subquery(field: str = "started_on", published: bool = True) -> Subquery:
+    """For a City queryset: `field` of the partner's latest activity that has started by
+    today (an upcoming one is not yet an exchange that happened), or NULL."""
+    exchanges = Exchange.objects.filter(
+        partners=OuterRef("pk"), started_on__lte=timezone.localdate()
+    )
+    if published:
+        exchanges = exchanges.filter(is_published=True)
+    return Subquery(exchanges.order_by("-started_on", "-pk").values(field)[:1])

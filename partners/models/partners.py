@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .agreements import Agreement, Status
 from .countries import Country
+from .exchanges import last_exchange_subquery
 from .text import Localized, fold
 
 if TYPE_CHECKING:
@@ -106,6 +107,16 @@ class CityQuerySet(models.QuerySet):
             .annotate(since=Coalesce(Subquery(run_start), F("current_signed_on")))
         )
 
+    def with_last_exchange(self, published_only: bool = True) -> "CityQuerySet":
+        """Annotate last_exchange_on and last_exchange_field: the start date (a date) and
+        field (a Field value) of the partner's latest activity that has started by today
+        (published ones only, unless published_only is False), both None when it never
+        had one."""
+        return self.annotate(
+            last_exchange_on=last_exchange_subquery("started_on", published_only),
+            last_exchange_field=last_exchange_subquery("field", published_only),
+        )
+
     def search(self, query: str) -> "CityQuerySet":
         """Names and aliases in both languages, ignoring case and accents.
 
@@ -125,9 +136,11 @@ class CityManager(models.Manager.from_queryset(CityQuerySet)):
         return self.get(slug=slug)
 
 
-# History (django-reversion): saving a partner also records its agreements and exchanges,
+# History (django-reversion): saving a partner also records its agreements, photos and documents,
 # so restoring a partner, even a deleted one, brings them back as they were.
-@reversion.register(follow=("agreements", "exchanges", "photos", "documents"))
+# Exchange activities are not followed: one can involve several partners, so it keeps its own
+# history, and restoring one partner must not delete or rewrite an activity it shares.
+@reversion.register(follow=("agreements", "photos", "documents"))
 class City(models.Model):
     """A partner: a city, county, province or state the home city has an agreement with.
 
@@ -274,3 +287,13 @@ class City(models.Model):
         agreement.validate_succession(current, signing=True, signed_on_given=signed_on_given)
         agreement.save_ending(current)
         return agreement
+
+
+class DormantPartner(City):
+    """The admin's dormant partnerships report (partners/admin/exchanges.py): partners
+    without a recent exchange activity. A proxy, so the report has its own admin list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("dormant partnership")
+        verbose_name_plural = _("dormant partnerships")

@@ -1,6 +1,11 @@
 """Spreadsheet import and export (django-import-export resources, widgets and file formats)."""
 
-from .export_only import AgreementResource, CountryResource, ExchangeResource
+from .export_only import (
+    AgreementResource,
+    CountryResource,
+    DormantPartnerResource,
+    ExchangeResource,
+)
 from .formats import EXPORT_FORMATS, FORMATS_BY_NAME, IMPORT_FORMATS, ImportFileError, read_dataset
 from .partners import COLUMNS, PartnerResource, import_partners
 from .report import import_report
@@ -12,6 +17,7 @@ __all__ = [
     "IMPORT_FORMATS",
     "AgreementResource",
     "CountryResource",
+    "DormantPartnerResource",
     "ExchangeResource",
     "ImportFileError",
     "PartnerResource",

@@ -1,12 +1,19 @@
-"""Admin exports of agreements, exchanges and countries, one file per model, keyed by natural
-keys (a partner's slug) instead of database ids. They are for reading and keeping, not for
+"""Admin exports of agreements, countries and the dormant partnerships report, one file per
+model, keyed by natural keys (a partner's slug) instead of database ids. They are for reading and keeping, not for
 re-importing: nothing imports them, and the backup is `manage.py backup_data`."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from import_export import fields, resources
-from import_export.widgets import BooleanWidget, DateWidget, ForeignKeyWidget
+from import_export.widgets import (
+    BooleanWidget,
+    DateWidget,
+    ForeignKeyWidget,
+    IntegerWidget,
+    ManyToManyWidget,
+)
 
-from ..models import Agreement, City, Country, Exchange
+from ..models import Agreement, City, Country, Exchange, whole_years_between
 from .widgets import TextWidget
 
 # Dates and booleans as native values: real date and TRUE/FALSE cells in XLSX, ISO dates
@@ -50,33 +57,85 @@ class AgreementResource(resources.ModelResource):
         return queryset.select_related("city")
 
 
+class PartnerSlugsWidget(ManyToManyWidget):
+    """The partners of an activity as their slugs separated by "; "."""
+
+    def __init__(self) -> None:
+        super().__init__(City, separator=";", field="slug")
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "; ".join(city.slug for city in value.all()) if value is not None else ""
+
+
 class ExchangeResource(resources.ModelResource):
-    city = fields.Field("city", "city", partner_slug)
-    started_on = fields.Field("started_on", "started_on", native_date)
-    ended_on = fields.Field("ended_on", "ended_on", native_date)
+    partners = fields.Field("partners", "partners", PartnerSlugsWidget())
     field = text("field")
     title_en = text("title_en")
     title_ko = text("title_ko")
-    place = text("place")
+    started_on = fields.Field("started_on", "started_on", native_date)
+    ended_on = fields.Field("ended_on", "ended_on", native_date)
+    place_en = text("place_en")
+    place_ko = text("place_ko")
     summary_en = text("summary_en")
     summary_ko = text("summary_ko")
+    link = text("link")
     is_published = fields.Field("is_published", "is_published", native_boolean)
 
     class Meta:
         model = Exchange
         fields = [
-            "city",
+            "id",
+            "partners",
             "field",
             "title_en",
             "title_ko",
             "started_on",
             "ended_on",
-            "place",
+            "place_en",
+            "place_ko",
             "summary_en",
             "summary_ko",
+            "link",
             "is_published",
         ]
         export_order = fields
 
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
-        return queryset.select_related("city")
+        return queryset.prefetch_related("partners")
+
+
+class DormantPartnerResource(resources.ModelResource):
+    """The dormant partnerships report as the admin lists it (needs with_current_agreement()
+    and with_last_exchange() on the queryset)."""
+
+    slug = text("slug")
+    name_en = text("name_en")
+    name_ko = text("name_ko")
+    country = fields.Field("country", "country", ForeignKeyWidget(Country, "iso_code"))
+    kind = fields.Field("current_kind", "kind", TextWidget())
+    since = fields.Field("since", "since", native_date)
+    last_exchange_on = fields.Field("last_exchange_on", "last_exchange_on", native_date)
+    last_exchange_field = fields.Field("last_exchange_field", "last_exchange_field", TextWidget())
+    years_since_last_exchange = fields.Field(
+        column_name="years_since_last_exchange", widget=IntegerWidget(coerce_to_string=False)
+    )
+
+    class Meta:
+        model = City
+        fields = [
+            "slug",
+            "name_en",
+            "name_ko",
+            "country",
+            "kind",
+            "since",
+            "last_exchange_on",
+            "last_exchange_field",
+            "years_since_last_exchange",
+        ]
+        export_order = fields
+
+    def dehydrate_years_since_last_exchange(self, city: City) -> int | None:
+        if city.last_exchange_on is None:
+            return None
+        return whole_years_between(city.last_exchange_on, timezone.localdate())

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion.models import Revision, Version
 
-from ..models import Agreement, AgreementDocument, City, Exchange, Photo
+from ..models import Agreement, AgreementDocument, City, Photo
 
 
 def version_of(obj: models.Model, revision: Revision) -> Version:
@@ -29,7 +29,7 @@ def version_of(obj: models.Model, revision: Revision) -> Version:
 def record_import_history(
     city_pks: Iterable[int], user: AbstractBaseUser | None, file_name: str | None
 ) -> list[Revision]:
-    """A revision per imported partner, with its agreements, exchanges, photos and documents as
+    """A revision per imported partner, with its agreements, photos and documents as
     the admin records them, and who imported which file.
 
     One revision per partner, not one for the whole import: restoring a partner from its
@@ -55,7 +55,6 @@ def record_import_history(
         # would delete them when restored.
         for queryset in (
             Agreement.objects.filter(city_id__in=batch).select_related("city"),
-            Exchange.objects.filter(city_id__in=batch),
             Photo.objects.filter(city_id__in=batch),
             AgreementDocument.objects.filter(city_id__in=batch),
         ):

@@ -1,0 +1,217 @@
+"""Exchange activities in the admin, and the dormant partnerships report."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.db import models
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import City, Continent, DormantPartner, Exchange, Field, Kind, whole_years_between
+from ..resources import DormantPartnerResource, ExchangeResource
+from .history import HistoryAdmin
+from .spreadsheets import ExportOnlyMixin
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        years = (
+            Exchange.objects.annotate(year=ExtractYear("started_on"))
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() and self.value().isdigit():
+            return queryset.filter(started_on__year=int(self.value()))
+        return queryset
+
+
+class ContinentFilter(admin.SimpleListFilter):
+    title = _("continent")
+    parameter_name = "continent"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return Continent.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(partners__country__continent=self.value()).distinct()
+        return queryset
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(ExportOnlyMixin, HistoryAdmin):
+    resource_classes = [ExchangeResource]
+    export_file_stem = "exchanges"
+    list_display = ["title", "partner_names", "field", "started_on", "ended_on", "is_published"]
+    list_filter = [
+        "field",
+        YearFilter,
+        ("partners", admin.RelatedOnlyFieldListFilter),
+        ContinentFilter,
+        "is_published",
+    ]
+    search_fields = [
+        "title_en",
+        "title_ko",
+        "place_en",
+        "place_ko",
+        "partners__name_en",
+        "partners__name_ko",
+        "partners__aliases",
+    ]
+    autocomplete_fields = ["partners"]
+    date_hierarchy = "started_on"
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})},
+        models.URLField: {"assume_scheme": "https"},
+    }
+    fields = [
+        "partners",
+        ("field", "is_published"),
+        ("title_ko", "title_en"),
+        ("started_on", "ended_on"),
+        ("place_ko", "place_en"),
+        "summary_ko",
+        "summary_en",
+        "link",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("partners")
+
+    @admin.display(description=_("title"), ordering="title_en")
+    def title(self, obj: Exchange) -> str:
+        return obj.title
+
+    @admin.display(description=_("partner cities"))
+    def partner_names(self, obj: Exchange) -> str:
+        return ", ".join(str(city) for city in obj.partners.all())
+
+
+def dormant_cutoff(today: datetime.date | None = None, years: int | None = None) -> datetime.date:
+    """The date before which a last exchange makes a partner dormant: `years`
+    (PORTAL_DORMANT_YEARS unless given) before today, the portal's local date; 29 February
+    becomes 28 February in a year that has none."""
+    today = today or timezone.localdate()
+    years = settings.PORTAL_DORMANT_YEARS if years is None else years
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+class DormantKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return Kind.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(current_kind=self.value())
+        return queryset
+
+
+@admin.register(DormantPartner)
+class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
+    """Partners with a current agreement whose last exchange activity (published or not) is
+    older than PORTAL_DORMANT_YEARS, or that never had one: what a council reviews first.
+    Read-only; staff who may view partners may read and export it."""
+
+    resource_classes = [DormantPartnerResource]
+    export_file_stem = "dormant-partners"
+    list_display = [
+        "name_ko",
+        "name_en",
+        "country",
+        "kind",
+        "since",
+        "last_exchange",
+        "last_exchange_field_label",
+        "years_since_last_exchange",
+    ]
+    list_display_links = None
+    list_filter = [DormantKindFilter, "country__continent"]
+    search_fields = ["name_en", "name_ko", "aliases"]
+    actions = None
+
+    def get_ordering(self, request: HttpRequest) -> list:
+        # Longest without an exchange first: never, then the oldest last exchange. (Not the
+        # `ordering` attribute: the system check wants a model field, not an annotation.)
+        return [F("last_exchange_on").asc(nulls_first=True), "name_en"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            City.objects.with_current_agreement()
+            .with_last_exchange(published_only=False)
+            .filter(current_kind__isnull=False)
+            .filter(Q(last_exchange_on__isnull=True) | Q(last_exchange_on__lt=dormant_cutoff()))
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        extra_context = {
+            **(extra_context or {}),
+            "dormant_years": settings.PORTAL_DORMANT_YEARS,
+        }
+        return super().changelist_view(request, extra_context)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("partners.view_city")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    @admin.display(description=_("kind"), ordering="current_kind")
+    def kind(self, obj: City) -> str:
+        return Kind(obj.current_kind).label
+
+    @admin.display(description=_("partner since"), ordering="since")
+    def since(self, obj: City) -> datetime.date | None:
+        return obj.since
+
+    @admin.display(
+        description=_("last exchange"),
+        ordering=F("last_exchange_on").asc(nulls_first=True),
+        empty_value=_("never"),
+    )
+    def last_exchange(self, obj: City) -> datetime.date | None:
+        return obj.last_exchange_on
+
+    @admin.display(description=_("field of the last exchange"), empty_value="—")
+    def last_exchange_field_label(self, obj: City) -> str | None:
+        return Field(obj.last_exchange_field).label if obj.last_exchange_field else None
+
+    @admin.display(
+        description=_("years since the last exchange"),
+        ordering=F("last_exchange_on").asc(nulls_first=True),
+        empty_value=_("never"),
+    )
+    def years_since_last_exchange(self, obj: City) -> int | None:
+        if obj.last_exchange_on is None:
+            return None
+        return whole_years_between(obj.last_exchange_on, timezone.localdate())
