@@ -1,8 +1,9 @@
 from django import forms
+from django.db.models.functions import ExtractYear
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import Continent, Country, Kind, Status, localized_name
+from .models import City, Continent, Country, Exchange, Field, Kind, Status, localized_name
 
 
 class CityFilterForm(forms.Form):
@@ -41,3 +42,41 @@ class CityFilterForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if value and name not in self.errors
         }
+
+
+class ExchangeFilterForm(forms.Form):
+    """The exchange list's GET filters; an invalid field is reported and ignored."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    field = forms.ChoiceField(label=_("Field"), required=False)
+    partner = forms.ChoiceField(label=_("Partner"), required=False)
+    continent = forms.ChoiceField(label=_("Continent"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        any_choice = [("", _("Any"))]
+        for field, choices in (("field", Field), ("continent", Continent)):
+            self.fields[field].choices = any_choice + [
+                (value, capfirst(label)) for value, label in choices.choices
+            ]
+        published = Exchange.objects.published()
+        years = (
+            published.annotate(year=ExtractYear("started_on"))
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        self.fields["year"].choices = any_choice + [(year, str(year)) for year in years]
+        name = localized_name("name")
+        # Only partners with a published activity, so no choice leads to an empty page.
+        partners = (
+            City.objects.published()
+            .filter(exchanges__in=published)
+            .distinct()
+            .order_by(name, "slug")
+            .values_list("slug", name)
+        )
+        self.fields["partner"].choices = any_choice + list(partners)
+
+    valid_filters = CityFilterForm.valid_filters

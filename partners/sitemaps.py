@@ -2,7 +2,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from .models import City
+from .models import City, Exchange
 
 
 class I18nSitemap(Sitemap):
@@ -14,12 +14,12 @@ class I18nSitemap(Sitemap):
 
 
 class PageSitemap(I18nSitemap):
-    """Home and list."""
+    """Home and the lists."""
 
     changefreq = "weekly"
 
     def items(self) -> list[str]:
-        return ["partners:home", "partners:city-list"]
+        return ["partners:home", "partners:city-list", "partners:exchange-list"]
 
     def location(self, item: str) -> str:
         return reverse(item)
@@ -35,4 +35,11 @@ class CitySitemap(I18nSitemap):
         return city.updated_at
 
 
-SITEMAPS = {"pages": PageSitemap, "partners": CitySitemap}
+class ExchangeSitemap(I18nSitemap):
+    changefreq = "yearly"
+
+    def items(self) -> QuerySet[Exchange]:
+        return Exchange.objects.published().order_by("pk")
+
+
+SITEMAPS = {"pages": PageSitemap, "partners": CitySitemap, "exchanges": ExchangeSitemap}

@@ -28,6 +28,7 @@ from .models import (
     Status,
     localized_name,
 )
+from .views_exchanges import published_partners
 
 # The seed's column order for the counts table: Americas, Europe, Oceania, Africa, Asia.
 TABLE_CONTINENTS = [
@@ -50,6 +51,7 @@ DEFAULT_SORT = "since"
 
 KIND_HEADINGS = {Kind.SISTER: _("Sister cities"), Kind.FRIENDLY: _("Friendly cooperation cities")}
 PAGE_SIZE = 20
+UPCOMING_ON_HOME = 5
 
 
 def language_redirect(request: HttpRequest) -> HttpResponseRedirect:
@@ -104,6 +106,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "totals": totals,
         "grand_total": sum(totals),
         "home_photo": Photo.objects.published().of_home_city().first(),
+        "upcoming_exchanges": Exchange.objects.published()
+        .upcoming()
+        .prefetch_related(published_partners())[:UPCOMING_ON_HOME],
     }
     return render(request, "partners/home.html", context)
 
@@ -185,11 +190,12 @@ class CityDetailView(DetailView):
         return (
             City.objects.published()
             .with_current_agreement()
+            .with_last_exchange()
             .prefetch_related(
                 Prefetch("agreements", queryset=Agreement.objects.order_by("signed_on", "pk")),
                 Prefetch(
                     "exchanges",
-                    queryset=Exchange.objects.published().order_by("-started_on", "pk"),
+                    queryset=Exchange.objects.published().order_by("-started_on", "-pk"),
                     to_attr="published_exchanges",
                 ),
                 Prefetch("photos", queryset=Photo.objects.published(), to_attr="published_photos"),

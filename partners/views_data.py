@@ -1,4 +1,5 @@
-"""Open data: the published partners as CSV, XLSX and JSON, and the data dictionary."""
+"""Open data: the published partners and exchange activities as CSV, XLSX and JSON, and the
+data dictionary."""
 
 import datetime
 import hashlib
@@ -11,8 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
-from .models import Agreement, AgreementDocument, City, Photo
-from .resources import FORMATS_BY_NAME, PartnerResource
+from .models import Agreement, AgreementDocument, City, Exchange, Photo
+from .resources import FORMATS_BY_NAME, ExchangeResource, PartnerResource
 from .resources.formats import NumericJSON
 
 CONTENT_TYPES = {
@@ -139,21 +140,84 @@ def with_media(request: HttpRequest, rows: list[dict]) -> list[dict]:
     ]
 
 
+# The exchange activities' columns (partners/resources/exchanges.py), for the same page.
+EXCHANGE_DATA_DICTIONARY = [
+    (
+        "id",
+        _(
+            "Number of the activity, used in its page address; blank in a spreadsheet row "
+            "that adds a new activity."
+        ),
+    ),
+    (
+        "partners",
+        _("The partners involved, by their slug (see above), separated by semicolons."),
+    ),
+    (
+        "field",
+        _("Field: administration, economy, education, culture, sports, tourism, youth or other."),
+    ),
+    ("title_en", _("Title in English.")),
+    ("title_ko", _("Title in Korean.")),
+    ("started_on", _("First day, YYYY-MM-DD.")),
+    ("ended_on", _("Last day, YYYY-MM-DD; blank for a one-day activity or when unknown.")),
+    ("place_en", _("Place in English.")),
+    ("place_ko", _("Place in Korean.")),
+    ("summary_en", _("Summary in English.")),
+    ("summary_ko", _("Summary in Korean.")),
+    ("link", _("Address of a press release, report or programme page about it.")),
+]
+OPEN_EXCHANGE_COLUMNS = [column for column, _text in EXCHANGE_DATA_DICTIONARY]
+
+
+def exchange_etag(request: HttpRequest, fmt: str) -> str:
+    # Exchanges have no timestamp: the rows that the file shows, hashed (one query).
+    rows = Exchange.objects.order_by("pk").values_list(*OPEN_EXCHANGE_COLUMNS[1:], "is_published")
+    links = Exchange.partners.through.objects.order_by("pk").values_list("exchange_id", "city_id")
+    partners = City.objects.order_by("pk").values_list("pk", "slug", "is_published")
+    key = f"{fmt}|{list(rows)}|{list(links)}|{list(partners)}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+@condition(etag_func=exchange_etag)
+def exchanges_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Published activities with their published partners, the columns of the exchange
+    spreadsheet without `is_published` (every row is published)."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    exchanges = Exchange.objects.published().order_by("-started_on", "-pk")
+    dataset = ExchangeResource(published_partners_only=True).export(
+        exchanges, export_fields=OPEN_EXCHANGE_COLUMNS
+    )
+    if fmt == "json":
+        content = NumericJSON.dump(dataset.dict)
+    else:
+        content = FORMATS_BY_NAME[fmt]().export_data(dataset)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="exchanges.{fmt}"'
+    return response
+
+
 LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
 
 
-def data_dictionary(request: HttpRequest) -> HttpResponse:
-    # The reader's language first, so a phone shows it without scrolling the table.
-    languages = ["ko", "en"] if translation.get_language() == "ko" else ["en", "ko"]
+def dictionary_rows(dictionary: list, languages: list[str]) -> list[dict]:
     rows = []
-    for column, description in DATA_DICTIONARY:
+    for column, description in dictionary:
         texts = []
         for language in languages:
             with translation.override(language):
                 texts.append((language, str(description)))
         rows.append({"column": column, "texts": texts})
+    return rows
+
+
+def data_dictionary(request: HttpRequest) -> HttpResponse:
+    # The reader's language first, so a phone shows it without scrolling the table.
+    languages = ["ko", "en"] if translation.get_language() == "ko" else ["en", "ko"]
     context = {
-        "rows": rows,
+        "rows": dictionary_rows(DATA_DICTIONARY, languages),
+        "exchange_rows": dictionary_rows(EXCHANGE_DATA_DICTIONARY, languages),
         "column_languages": [(code, LANGUAGE_NAMES[code]) for code in languages],
         "formats": list(CONTENT_TYPES),
     }

@@ -22,6 +22,11 @@ urlpatterns = [
     re_path(
         r"^data/partners\.(?P<fmt>csv|xlsx|json)$", views_data.partners_download, name="open-data"
     ),
+    re_path(
+        r"^data/exchanges\.(?P<fmt>csv|xlsx|json)$",
+        views_data.exchanges_download,
+        name="open-data-exchanges",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

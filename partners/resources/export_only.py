@@ -1,8 +1,9 @@
-"""Admin exports of agreements, countries and the dormant partnerships report, one file per
-model, keyed by natural keys (a partner's slug) instead of database ids. They are for reading and keeping, not for
-re-importing: nothing imports them, and the backup is `manage.py backup_data`."""
+"""Admin exports of agreements, countries, exchanges and the dormant partnerships report,
+one file per model, keyed by natural keys (a partner's slug) instead of database ids. Apart from
+the exchanges (partners/resources/exchanges.py imports them), they are for reading and keeping;
+the backup is `manage.py backup_data`."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from import_export import fields, resources
 from import_export.widgets import (
@@ -100,8 +101,16 @@ class ExchangeResource(resources.ModelResource):
         ]
         export_order = fields
 
+    def __init__(self, published_partners_only: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # The open data names only published partners; staff exports name them all.
+        self.published_partners_only = published_partners_only
+
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
-        return queryset.prefetch_related("partners")
+        partners = City.objects.order_by("slug")
+        if self.published_partners_only:
+            partners = partners.published()
+        return queryset.prefetch_related(Prefetch("partners", queryset=partners))
 
 
 class DormantPartnerResource(resources.ModelResource):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import formats, translation
 
-from partners.models import Kind, Status
+from partners.models import Field, Kind, Status
 
 register = template.Library()
 
@@ -52,3 +52,8 @@ def kind_label(value: str | None) -> str:
 @register.filter
 def status_label(value: str | None) -> str:
     return Status(value).label if value in Status.values else ""
+
+
+@register.filter
+def field_label(value: str | None) -> str:
+    return Field(value).label if value in Field.values else ""

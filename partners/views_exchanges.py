@@ -1,0 +1,94 @@
+"""Public pages of exchange activities: the list by year with its filters and counts, and
+one activity's page."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import ExtractYear
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from .forms import ExchangeFilterForm
+from .models import City, Exchange, Field
+
+PAGE_SIZE = 20
+
+
+def published_partners() -> Prefetch:
+    """An activity's published partners, with their countries, as `published_partners`."""
+    return Prefetch(
+        "partners",
+        queryset=City.objects.published().select_related("country").order_by("name_en"),
+        to_attr="published_partners",
+    )
+
+
+def counts_by_year_and_field(exchanges: QuerySet[Exchange]) -> dict:
+    """The activities counted by start year (newest first) and field, for the counts table:
+    {"fields": [Field], "rows": [{"year", "cells": [int per field], "total"}], "totals":
+    [int per field], "total": int}. One query."""
+    pairs = (
+        exchanges.order_by()
+        .annotate(year=ExtractYear("started_on"))
+        .values("year", "field")
+        .annotate(count=Count("pk", distinct=True))
+    )
+    by_year: dict[int, dict[str, int]] = {}
+    for pair in pairs:
+        by_year.setdefault(pair["year"], {})[pair["field"]] = pair["count"]
+    fields = list(Field)
+    rows = [
+        {
+            "year": year,
+            "cells": [by_year[year].get(field.value, 0) for field in fields],
+            "total": sum(by_year[year].values()),
+        }
+        for year in sorted(by_year, reverse=True)
+    ]
+    totals = [sum(row["cells"][i] for row in rows) for i in range(len(fields))]
+    return {"fields": fields, "rows": rows, "totals": totals, "total": sum(totals)}
+
+
+def exchange_list(request: HttpRequest) -> HttpResponse:
+    form = ExchangeFilterForm(request.GET)
+    filters = form.valid_filters()
+    exchanges = Exchange.objects.published()
+    if "q" in filters:
+        exchanges = exchanges.search(filters["q"])
+    if "year" in filters:
+        exchanges = exchanges.filter(started_on__year=filters["year"])
+    if "field" in filters:
+        exchanges = exchanges.filter(field=filters["field"])
+    if "partner" in filters:
+        exchanges = exchanges.filter(
+            pk__in=Exchange.partners.through.objects.filter(city__slug=filters["partner"]).values(
+                "exchange_id"
+            )
+        )
+    if "continent" in filters:
+        exchanges = exchanges.filter(
+            pk__in=Exchange.partners.through.objects.filter(
+                city__country__continent=filters["continent"], city__is_published=True
+            ).values("exchange_id")
+        )
+    counts = counts_by_year_and_field(exchanges)
+    ordered = exchanges.order_by("-started_on", "-pk").prefetch_related(published_partners())
+    # get_page: a page number past the end shows the last page, junk shows the first.
+    paginator = Paginator(ordered, PAGE_SIZE)
+    paginator.count = counts["total"]  # already counted above: one query fewer
+    page_obj = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
+        "exchanges": page_obj.object_list,
+        "counts": counts,
+        "is_filtered": bool(filters),
+    }
+    return render(request, "partners/exchange_list.html", context)
+
+
+def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = get_object_or_404(
+        Exchange.objects.published().prefetch_related(published_partners()), pk=pk
+    )
+    return render(request, "partners/exchange_detail.html", {"exchange": exchange})
