@@ -133,6 +133,7 @@ class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
 
     resource_classes = [DormantPartnerResource]
     export_file_stem = "dormant-partners"
+    change_list_template = "admin/partners/dormantpartner/change_list.html"
     list_display = [
         "name_ko",
         "name_en",
