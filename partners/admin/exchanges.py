@@ -133,6 +133,7 @@ class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
 
     resource_classes = [DormantPartnerResource]
     export_file_stem = "dormant-partners"
+    # The library puts its export button on this page (with the threshold explained).
     change_list_template = "admin/partners/dormantpartner/change_list.html"
     list_display = [
         "name_ko",
