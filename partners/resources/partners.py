@@ -3,6 +3,7 @@
 import copy
 import logging
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -14,7 +15,9 @@ from import_export.results import Result, RowResult
 
 from ..history import record_import_history
 from ..models import Agreement, City, Country, Status
-from .formats import ImportFileError
+from .errors import ImportFileError
+from .headers import NOT_GIVEN, arrange_columns
+from .matching import PartnerNames
 from .widgets import (
     CountryWidget,
     DateWidget,
@@ -23,7 +26,10 @@ from .widgets import (
     cell_text,
     folded_key,
     kind_widget,
+    lost_letters,
+    refuse_uncomputed,
     status_widget,
+    suspect_question_mark,
 )
 
 logger = logging.getLogger(__name__)
@@ -148,24 +154,23 @@ class PartnerResource(resources.ModelResource):
         self.new_cities: list[City] = []
 
     def before_import(self, dataset, **kwargs) -> None:
-        headers = [cell_text(header).strip().lower() for header in dataset.headers or []]
-        unknown = [header for header in headers if header not in COLUMNS]
-        if unknown:
-            raise ImportFileError(
-                _("Unknown column “%(column)s”. The columns are: %(columns)s.")
-                % {"column": unknown[0], "columns": ", ".join(COLUMNS)}
-            )
-        repeated = sorted({header for header in headers if headers.count(header) > 1})
-        if repeated:
-            raise ImportFileError(
-                _("The column “%(column)s” appears twice.") % {"column": repeated[0]}
-            )
-        missing = [column for column in REQUIRED_COLUMNS if column not in headers]
+        # Header names, units and generic columns are read by headers.arrange_columns.
+        self.header_line = getattr(dataset, "header_line", 1)
+        self.notes = list(getattr(dataset, "notes", []))
+        plan = arrange_columns(dataset, COLUMNS, kwargs.get("default_kind"))
+        self.notes += plan.notes
+        self.kind_missing = plan.kind_missing
+        for column, factor in plan.units.items():
+            self.fields[column].widget.scale = factor
+        headers = dataset.headers
+        # A Korean name is enough to find a partner; a new one is refused without English.
+        missing = [c for c in REQUIRED_COLUMNS if c not in headers and c != "name_en"]
+        if "name_en" not in headers and "name_ko" not in headers:
+            missing.insert(0, "name_en")
         if missing:
             raise ImportFileError(
                 _("The file has no “%(column)s” column.") % {"column": missing[0]}
             )
-        dataset.headers = headers
         self.load_current_state()
         self.ready = True
 
@@ -185,6 +190,7 @@ class PartnerResource(resources.ModelResource):
             self.by_name.setdefault((folded_key(city.name_en), city.country_id), city)
         self.taken_slugs = set(self.by_slug)
         self.claimed: dict[object, int] = {}
+        self.names = PartnerNames(self.by_slug.values())
 
     @staticmethod
     def remember_agreement(city: City, agreement: Agreement | None) -> None:
@@ -194,21 +200,62 @@ class PartnerResource(resources.ModelResource):
         city.current_signed_on = agreement.signed_on if agreement else None
 
     def import_row(self, row: dict, instance_loader, **kwargs) -> RowResult:
-        # Rows are not read when the file itself is wrong (reported once, not per row).
-        if not self.ready or all(cell_text(value).strip() == "" for value in row.values()):
+        # Rows are not read when the file itself is wrong (reported once, not per row), nor
+        # once the report is full: the rest are counted as not checked.
+        if (
+            not self.ready
+            or self.problem_rows >= settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS
+            or all(cell_text(value).strip() == "" for value in row.values())
+        ):
+            if self.ready and self.problem_rows >= settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS:
+                self.unchecked_rows += 1
             row_result = self.get_row_result_class()()
             row_result.import_type = RowResult.IMPORT_TYPE_SKIP
             return row_result
-        return super().import_row(row, instance_loader, **kwargs)
+        row = {column: value for column, value in row.items() if value is not NOT_GIVEN}
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if row_result.errors or row_result.validation_error:
+            self.problem_rows += 1
+        return row_result
+
+    def import_field(self, field, instance: City, row: dict, is_m2m=False, **kwargs) -> None:
+        """Refuses a formula without a value, and text whose letters a save in another
+        encoding replaced by `?`; warns of a `?` where such a letter may have been."""
+        refuse_uncomputed(row.get(field.column_name))
+        stored = getattr(instance, field.attribute, None) if field.attribute else None
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+        new = getattr(instance, field.attribute, None) if field.attribute else None
+        if lost_letters(stored, new):
+            raise ValueError(
+                _(
+                    "“%(new)s” would replace “%(stored)s”: the file lost the letters shown "
+                    "as ?, which its encoding cannot hold (Korean Excel's “CSV” is CP949). "
+                    "Save the file as “CSV UTF-8” or as .xlsx and import it again."
+                )
+                % {"new": new, "stored": stored}
+            )
+        if new != stored and suspect_question_mark(new):
+            self.notes.append(
+                _(
+                    "Line %(line)s, column “%(column)s”: “%(value)s” has a ? where a letter "
+                    "may have been lost by saving in CP949; check it before confirming."
+                )
+                % {
+                    "line": kwargs.get("row_number", 0) + self.header_line,
+                    "column": field.column_name,
+                    "value": new,
+                }
+            )
 
     def get_or_init_instance(self, instance_loader, row: dict) -> tuple[City, bool]:
         slug = cell_text(row.get("slug")).strip()
         if slug:
             city = self.by_slug.get(slug)
         else:
+            # Within its country, by English or Korean name or another spelling.
             country = self.row_country(row)
-            name = folded_key(cell_text(row.get("name_en")))
-            city = self.by_name.get((name, country.pk)) if country else None
+            names = [cell_text(row.get(column)) for column in ("name_en", "name_ko")]
+            city = self.names.match(names, country) if country else None
         if city is not None:
             return city, False
         city = City()
@@ -231,7 +278,7 @@ class PartnerResource(resources.ModelResource):
         # A blank signed_on keeps the current date (saves_null_values=False); a change of
         # kind must not silently take that date over.
         instance.signed_on_given = bool(cell_text(row.get("signed_on")).strip())
-        line = kwargs.get("row_number", 0) + 1
+        line = kwargs.get("row_number", 0) + self.header_line
         keys: list[object] = [instance.pk]
         if new:
             # A new partner is the same one again when its English name and country are,
@@ -277,11 +324,34 @@ class PartnerResource(resources.ModelResource):
             if column not in errors and value is not None and not test(value):
                 errors[column] = [constraint_message(City, constraint)]
         self.validate_agreement(instance, errors)
+        if instance.pk is None:
+            self.validate_new_partner(instance, errors)
         if instance.pk is None and instance.slug in self.taken_slugs and "slug" not in errors:
             errors["slug"] = [_("Another partner already has this slug.")]
         if errors:
             raise ValidationError(errors)
         self.taken_slugs.add(instance.slug)
+
+    def validate_new_partner(self, city: City, errors: dict) -> None:
+        """A new slug must not make a second partner of one already kept, and a new partner
+        needs its kind when the file has no kind column."""
+        existing = self.by_name.get((folded_key(city.name_en), city.country_id))
+        if existing is not None and "slug" not in errors:
+            errors["slug"] = [
+                _(
+                    "A partner with this English name and country exists already: "
+                    "“%(slug)s”. Write that slug to update it, or give a different city a "
+                    "distinguishing English name."
+                )
+                % {"slug": existing.slug}
+            ]
+        if self.kind_missing and "current_kind" not in errors:
+            errors["current_kind"] = [
+                _(
+                    "A new partner needs its kind: add a kind column, or choose the kind for "
+                    "every row of the file (sister or friendly)."
+                )
+            ]
 
     def validate_agreement(self, city: City, errors: dict) -> None:
         kind, signed_on = city.current_kind, city.current_signed_on
@@ -372,8 +442,13 @@ class PartnerResource(resources.ModelResource):
 
     def import_data(self, dataset, dry_run: bool = False, **kwargs) -> Result:
         """A real import is one history revision with the importing user and file name;
-        a preview, or an import that writes nothing because of an error, records none."""
+        a preview, or an import that writes nothing because of an error, records none.
+
+        default_kind (sister or friendly) fills the kind of every row of a file without a
+        kind column. The result's `notes` tell staff how the file was read."""
         self.imported_city_pks: set[int] = set()
+        self.header_line, self.notes, self.kind_missing = 1, [], False
+        self.problem_rows = self.unchecked_rows = 0
         result = super().import_data(dataset, dry_run=dry_run, **kwargs)
         failed = result.has_errors() or result.has_validation_errors()
         if dry_run or failed or getattr(result, "report", None):
@@ -418,6 +493,7 @@ class PartnerResource(resources.ModelResource):
             self.handle_import_error(result, error)
         finally:
             result.report = import_report(result, self)
+            result.notes = self.notes
 
 
 def unexpected_import_error() -> str:
@@ -439,12 +515,13 @@ def import_report(result: Result, resource: resources.Resource) -> list[str]:
     columns = {field.attribute: field.column_name for field in resource.get_import_fields()}
     lines = [staff_message(error.error, row=False) for error in result.base_errors]
     problems = []
+    offset = getattr(resource, "header_line", 1)
     for number, errors in result.row_errors():
-        problems += [(number + 1, None, staff_message(error.error)) for error in errors]
+        problems += [(number + offset, None, staff_message(error.error)) for error in errors]
     for row in result.invalid_rows:
         for field, messages in row.error_dict.items():
             column = None if field == NON_FIELD_ERRORS else columns.get(field, field)
-            problems += [(row.number + 1, column, message) for message in messages]
+            problems += [(row.number + offset, column, message) for message in messages]
     order = {column: index for index, column in enumerate(COLUMNS)}
     problems.sort(key=lambda problem: (problem[0], order.get(problem[1], -1)))
     for line, column, message in problems:
@@ -453,6 +530,18 @@ def import_report(result: Result, resource: resources.Resource) -> list[str]:
             lines.append(_("Line %(line)s, column “%(column)s”: %(message)s") % values)
         else:
             lines.append(_("Line %(line)s: %(message)s") % values)
+    limit = settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS
+    unchecked = getattr(resource, "unchecked_rows", 0)
+    if len(lines) > limit or unchecked:
+        more = len(lines) - limit
+        lines = lines[:limit]
+        if more > 0:
+            lines.append(_("… and %(count)s more problems.") % {"count": more})
+        if unchecked:
+            lines.append(
+                _("The import stopped there: %(count)s more rows were not checked.")
+                % {"count": unchecked}
+            )
     return lines
 
 
