@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.resources import ModelResource
 from import_export.results import Result
 
@@ -43,8 +43,9 @@ class PartnerImportForm(ImportForm):
         self.fields["import_file"].validators.append(validate_import_file_size)
 
 
-class PartnerConfirmImportForm(ConfirmImportForm):
-    """Carries the chosen kind from the preview to the import."""
+class DefaultKindConfirmForm(forms.Form):
+    """Carries the chosen kind from the preview to the import; mixed into whichever confirm
+    form the admin uses (the locking mixin has its own)."""
 
     kind = default_kind_field(forms.HiddenInput())
 
@@ -90,7 +91,6 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
     resource_classes = [PartnerResource]
     export_file_stem = "partners"
     import_form_class = PartnerImportForm
-    confirm_form_class = PartnerConfirmImportForm
     import_template_name = "admin/partners/import.html"
 
     def get_import_formats(self) -> list:
@@ -107,6 +107,10 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
         kwargs["rollback_on_validation_errors"] = True
         kwargs["default_kind"] = getattr(form, "cleaned_data", {}).get("kind") or None
         return kwargs
+
+    def get_confirm_form_class(self, request: HttpRequest) -> type[forms.Form]:
+        base = super().get_confirm_form_class(request)
+        return type(base.__name__, (DefaultKindConfirmForm, base), {})
 
     def get_confirm_form_initial(self, request: HttpRequest, import_form) -> dict:
         initial = super().get_confirm_form_initial(request, import_form)

@@ -244,4 +244,17 @@ def arrange_columns(dataset, columns: list[str], default_kind: str | None = None
             )
         else:
             plan.kind_missing = True
+            # An agreement's date or status means nothing without its kind: not read, so that
+            # existing partners keep their agreements.
+            unread = [column for column in ("signed_on", "status") if column in dataset.headers]
+            for column in unread:
+                del dataset[column]
+            if unread:
+                plan.notes.append(
+                    _(
+                        "The file has no kind column, so %(columns)s were not read; choose "
+                        "the kind for every row to read them."
+                    )
+                    % {"columns": ", ".join(f"“{named[column]}”" for column in unread)}
+                )
     return plan

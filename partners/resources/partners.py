@@ -167,7 +167,7 @@ class PartnerResource(resources.ModelResource):
         missing = [c for c in REQUIRED_COLUMNS if c not in headers and c != "name_en"]
         if "name_en" not in headers and "name_ko" not in headers:
             missing.insert(0, "name_en")
-        if missing:
+        if missing and "slug" not in headers:
             raise ImportFileError(
                 _("The file has no “%(column)s” column.") % {"column": missing[0]}
             )
@@ -345,7 +345,7 @@ class PartnerResource(resources.ModelResource):
                 )
                 % {"slug": existing.slug}
             ]
-        if self.kind_missing and "current_kind" not in errors:
+        if self.kind_missing:
             errors["current_kind"] = [
                 _(
                     "A new partner needs its kind: add a kind column, or choose the kind for "

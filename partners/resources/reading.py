@@ -22,8 +22,8 @@ from .headers import HEADER_SEARCH_LINES, find_header, known_headers
 
 logger = logging.getLogger(__name__)
 
-# Typographic marks a Western (cp1252) file holds besides letters: quotes, dashes, degrees.
-_WESTERN_MARKS = set("‘’‚“”„–—…°²³·«»¿¡\xa0€ºª§©®™×÷±µ¼½¾")
+# Marks a Western (cp1252) file holds besides letters: quotes, dashes, degrees, km².
+_WESTERN_MARKS = set("‘’‚“”„–—…°·«»\xa0€²³")
 
 
 class UncomputedFormula:
@@ -46,14 +46,12 @@ def _looks_korean(data: bytes) -> str | None:
         text = data.decode("cp949")
     except UnicodeDecodeError:
         return None
-    syllables = [c for c in text if "\uac00" <= c <= "\ud7a3"]
-    if not syllables:
-        return None
-    try:
-        "".join(syllables).encode("euc_kr")
-    except UnicodeEncodeError:
-        return None
-    return text
+    syllables = {c for c in text if "\uac00" <= c <= "\ud7a3"}
+    # KS X 1001's syllables are the CP949 pairs 0xB0-0xC8 then 0xA1-0xFE.
+    common = all(
+        0xB0 <= b[0] <= 0xC8 and b[1] >= 0xA1 for b in (c.encode("cp949") for c in syllables)
+    )
+    return text if syllables and common else None
 
 
 def _looks_western(data: bytes) -> str | None:
