@@ -16,6 +16,7 @@ from import_export.results import Result
 
 from .models import Kind
 from .resources import EXPORT_FORMATS, IMPORT_FORMATS, ImportFileError, PartnerResource
+from .resources.partners import PREVIEW_ROWS
 from .validators import validate_import_file_size
 
 
@@ -95,6 +96,9 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
 
     def get_import_formats(self) -> list:
         return IMPORT_FORMATS
+
+    def get_import_context_data(self, **kwargs) -> dict:
+        return super().get_import_context_data(**kwargs) | {"preview_rows": PREVIEW_ROWS}
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         # Import creates and updates partners; the library's default lets viewers import.
