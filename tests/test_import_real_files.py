@@ -541,3 +541,22 @@ def test_a_report_stops_after_the_set_number_of_problems(settings):
     assert result.report[-2] == f"… and {5 * per_row - 5} more problems."
     assert result.report[-1] == "The import stopped there: 295 more rows were not checked."
     assert City.objects.count() == 0
+
+
+def test_the_admin_preview_shows_the_first_rows_and_checks_every_row(client):
+    from partners.resources.partners import PREVIEW_ROWS
+
+    client.force_login(make_staff())
+    rows = [partner_row(name_en=f"Town {n}", name_ko=f"마을 {n}") for n in range(PREVIEW_ROWS + 20)]
+    rows.append(partner_row(name_en="Last", population="1 2"))
+    upload = SimpleUploadedFile("many.csv", csv_bytes(rows))
+    response = client.post(IMPORT_URL, {"format": "0", "import_file": upload})
+    # The bad last row is found although it is past the previewed rows.
+    assert response.context["result"].report[0].startswith(f"Line {PREVIEW_ROWS + 22}, column")
+    rows.pop()
+    upload = SimpleUploadedFile("many.csv", csv_bytes(rows))
+    response = client.post(IMPORT_URL, {"format": "0", "import_file": upload})
+    page = response.content.decode()
+    assert page.count('<tr class="new">') == PREVIEW_ROWS
+    assert f"{PREVIEW_ROWS + 20} new, 0 updated, 0 unchanged." in page
+    assert City.objects.count() == 0
