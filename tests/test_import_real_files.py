@@ -560,3 +560,17 @@ def test_the_admin_preview_shows_the_first_rows_and_checks_every_row(client):
     assert page.count('<tr class="new">') == PREVIEW_ROWS
     assert f"{PREVIEW_ROWS + 20} new, 0 updated, 0 unchanged." in page
     assert City.objects.count() == 0
+
+
+def test_the_readme_lists_every_header_alias_and_unit():
+    from django.conf import settings
+
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    table = readme[
+        readme.index("**Header names.**") : readme.index("**Separators and encodings.**")
+    ]
+    for column, aliases in HEADER_ALIASES.items():
+        row = next(line for line in table.splitlines() if f"`{column}`" in line or column in line)
+        assert all(alias in row or alias == column for alias in aliases), column
+    for units in UNITS.values():
+        assert all(unit in table for unit in units)
