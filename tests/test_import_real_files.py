@@ -569,8 +569,14 @@ def test_the_readme_lists_every_header_alias_and_unit():
     table = readme[
         readme.index("**Header names.**") : readme.index("**Separators and encodings.**")
     ]
+    rows = {
+        cells[1].strip(): cells[2]
+        for cells in (line.split("|") for line in table.splitlines() if line.startswith("| "))
+    }
+    labels = {"city": "city name → `name_ko` (Hangul) or `name_en`"}
+    labels["feature"] = "feature → `feature_ko` (Hangul) or `feature_en`"
     for column, aliases in HEADER_ALIASES.items():
-        row = next(line for line in table.splitlines() if f"`{column}`" in line or column in line)
-        assert all(alias in row or alias == column for alias in aliases), column
+        names = rows[labels.get(column, f"`{column}`")].split(", ")
+        assert {name.strip() for name in names} == set(aliases) - {column}, column
     for units in UNITS.values():
         assert all(unit in table for unit in units)
