@@ -26,7 +26,7 @@ from .widgets import (
     cell_text,
     folded_key,
     kind_widget,
-    lost_letters,
+    refuse_lost_letters,
     refuse_uncomputed,
     status_widget,
     suspect_question_mark,
@@ -205,13 +205,10 @@ class PartnerResource(resources.ModelResource):
     def import_row(self, row: dict, instance_loader, **kwargs) -> RowResult:
         # Rows are not read when the file itself is wrong (reported once, not per row), nor
         # once the report is full: the rest are counted as not checked.
-        if (
-            not self.ready
-            or self.problem_rows >= settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS
-            or all(cell_text(value).strip() == "" for value in row.values())
-        ):
-            if self.ready and self.problem_rows >= settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS:
-                self.unchecked_rows += 1
+        report_full = self.problem_rows >= settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS
+        blank = all(cell_text(value).strip() == "" for value in row.values())
+        if not self.ready or report_full or blank:
+            self.unchecked_rows += self.ready and report_full and not blank
             row_result = self.get_row_result_class()()
             row_result.import_type = RowResult.IMPORT_TYPE_SKIP
             return row_result
@@ -231,15 +228,7 @@ class PartnerResource(resources.ModelResource):
         stored = getattr(instance, field.attribute, None) if field.attribute else None
         super().import_field(field, instance, row, is_m2m, **kwargs)
         new = getattr(instance, field.attribute, None) if field.attribute else None
-        if lost_letters(stored, new):
-            raise ValueError(
-                _(
-                    "“%(new)s” would replace “%(stored)s”: the file lost the letters shown "
-                    "as ?, which its encoding cannot hold (Korean Excel's “CSV” is CP949). "
-                    "Save the file as “CSV UTF-8” or as .xlsx and import it again."
-                )
-                % {"new": new, "stored": stored}
-            )
+        refuse_lost_letters(stored, new)
         if new != stored and suspect_question_mark(new):
             self.notes.append(
                 _(

@@ -78,6 +78,19 @@ def lost_letters(stored: object, new: object) -> bool:
     )
 
 
+def refuse_lost_letters(stored: object, new: object) -> None:
+    """Refuse text that would replace stored letters by `?` (see lost_letters)."""
+    if lost_letters(stored, new):
+        raise ValueError(
+            _(
+                "“%(new)s” would replace “%(stored)s”: the file lost the letters shown "
+                "as ?, which its encoding cannot hold (Korean Excel's “CSV” is CP949). "
+                "Save the file as “CSV UTF-8” or as .xlsx and import it again."
+            )
+            % {"new": new, "stored": stored}
+        )
+
+
 def suspect_question_mark(text: object) -> bool:
     """A `?` directly before a letter, where a lost letter was: H?ng Y?n, not "Why? No"."""
     return isinstance(text, str) and bool(_SUSPECT_QUESTION_MARK.search(text))
