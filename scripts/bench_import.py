@@ -6,7 +6,7 @@
 A PostgreSQL database named in the URL is created for the run and dropped afterwards.
 Prints rows/s (per wall second, and per CPU second of this process, which other work on a
 shared machine sways less) and queries per row for each pass; it asserts nothing about speed.
-The file is at the import's row limit (PORTAL_IMPORT_MAX_ROWS, 10,000).
+The file is twice the import's default row limit (PORTAL_IMPORT_MAX_ROWS, raised for the run).
 """
 
 import csv
@@ -114,6 +114,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ["DJANGO_CONN_MAX_AGE"] = "0"
+    # The benchmark's file is larger than the import's default row limit.
+    os.environ.setdefault("PORTAL_IMPORT_MAX_ROWS", str(ROWS))
     import django
 
     django.setup()

@@ -39,12 +39,12 @@ try:
 except (KeyError, TypeError):
     result = None
 refusal = re.search(r'class="errorlist[^>]*>\s*<li>(.*?)</li>', response.content.decode())
-if refusal:
-    outcome = "refused: " + refusal[1]
-elif result is not None and result.report:
+if result is not None and result.report:
     outcome = f"{len(result.report)} report lines: " + result.report[-1]
+elif refusal:
+    outcome = "refused: " + refusal[1]
 else:
-    totals = result.totals if result else {}
+    totals = result.totals if result is not None else {}
     outcome = "preview: {new} new, {update} updated, {skip} unchanged".format(**totals)
 print(f"{response.status_code} page {len(response.content) / 1e6:.2f} MB; {outcome}")
 """
@@ -62,9 +62,9 @@ def shapes(folder: Path) -> list[tuple[str, Path]]:
         ("external entity (XXE)", "xxe.xlsx", files.external_entity),
         ("billion laughs", "laughs.xlsx", files.billion_laughs),
         ("200,000 invalid rows CSV", "invalid.csv", files.invalid_rows_csv),
-        ("10,000 invalid rows CSV", "invalid-10k.csv", lambda: files.invalid_rows_csv(10_000)),
+        ("5,000 invalid rows CSV", "invalid-5k.csv", lambda: files.invalid_rows_csv(5_000)),
         ("206,525 tiny valid rows", "tiny.csv", files.tiny_valid_rows_csv),
-        ("10,000 partner rows CSV", "partners.csv", partner_rows),
+        ("5,000 partner rows CSV", "partners.csv", partner_rows),
     ]
     paths = []
     for label, name, make in made:
@@ -75,9 +75,9 @@ def shapes(folder: Path) -> list[tuple[str, Path]]:
 
 
 def partner_rows() -> bytes:
-    """10,000 new partners, the row limit: read, checked and previewed in full."""
+    """5,000 new partners, the row limit (PORTAL_IMPORT_MAX_ROWS): read and checked in full."""
     lines = ["slug,name_en,name_ko,country,kind,signed_on,population"]
-    lines += [f"b{n},Bench {n},벤치 {n},KR,sister,2001-01-01,{n + 1}" for n in range(10_000)]
+    lines += [f"b{n},Bench {n},벤치 {n},KR,sister,2001-01-01,{n + 1}" for n in range(5_000)]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -494,14 +494,15 @@ def test_a_row_without_a_slug_matches_by_another_spelling():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (hostile_files.lying_dimension, "more than 10,000 rows"),
-        (lambda: hostile_files.many_rows(10_100), "more than 10,000 rows"),
+        (hostile_files.lying_dimension, "more than 1,000 rows"),
+        (lambda: hostile_files.many_rows(1_100), "more than 1,000 rows"),
         (hostile_files.many_columns, "column 16,384"),
         (hostile_files.external_entity, "not a readable .xlsx"),
         (hostile_files.billion_laughs, "not a readable .xlsx"),
     ],
 )
-def test_a_hostile_xlsx_is_refused_cleanly(make, message):
+def test_a_hostile_xlsx_is_refused_cleanly(make, message, settings):
+    settings.PORTAL_IMPORT_MAX_ROWS = 1_000
     with pytest.raises(ImportFileError, match=message):
         read_dataset(make(), "partners.xlsx")
 
