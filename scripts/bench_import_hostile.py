@@ -24,7 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 ADMIN_CHILD = r"""
 import re, sys, django
+from django.test.utils import setup_test_environment
 django.setup()
+setup_test_environment()  # so that the test client records the page's context
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
