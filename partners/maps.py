@@ -12,6 +12,7 @@ home city moves, pays the ~30 ms of projecting 4,000 points.
 Coordinates in the returned SVG are user units: a world map is WORLD_WIDTH units wide.
 """
 
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -39,6 +40,11 @@ REGION_ASPECT = 1.25  # width / height
 # The locator map on a partner's page: about 50° of longitude at the equator.
 LOCATOR_HALF_WIDTH = 0.38  # projection units
 LOCATOR_ASPECT = 1.6
+# Widths of the SVGs in user units, and their markers' radii: each panel is drawn about as
+# wide on a desktop as its user units, so markers read alike on all three.
+REGION_WIDTH = 560.0
+LOCATOR_WIDTH = 640.0
+WORLD_MARKER, REGION_MARKER, LOCATOR_MARKER = 6.0, 8.0, 9.0
 GREAT_CIRCLE_STEPS = 48
 
 Point = tuple[float, float]
@@ -217,8 +223,21 @@ def _clip_to_view(ring: tuple[Point, ...], view: View) -> list[Point]:
 @lru_cache(maxsize=128)
 def land_path(view: View) -> str:
     """SVG path data of the land in `view`, one decimal, relative moves after the first."""
+    return _rings_path(_projected_land(view.center_longitude), view)
+
+
+@lru_cache(maxsize=128)
+def sphere_path(view: View) -> str:
+    """SVG path data of the whole globe's outline (the sea) in `view`."""
+    latitudes = range(90, -91, -1)
+    ring = [_equal_earth(180.0, lat) for lat in latitudes]
+    ring += [_equal_earth(-180.0, -lat) for lat in latitudes]
+    return _rings_path((tuple(ring),), view)
+
+
+def _rings_path(rings: tuple[tuple[Point, ...], ...], view: View) -> str:
     parts = []
-    for ring in _projected_land(view.center_longitude):
+    for ring in rings:
         clipped = _clip_to_view(ring, view)
         if len(clipped) < 3:
             continue
@@ -320,24 +339,47 @@ def compass_point(bearing: float) -> int:
 
 @dataclass
 class Marker:
+    """A partner's symbol: centre (x, y) and `size` (radius of its circle) in user units."""
+
     city: object
     x: float
     y: float
     shape: str  # "circle" (sister), "triangle" (friendly), "square" (no current agreement)
+    size: float
     linked: bool = True
 
+    @property
+    def points(self) -> str:
+        """Corners of the triangle or square, for <polygon points>; the same area as the
+        circle, so no kind looks more important."""
+        r = self.size
+        if self.shape == "triangle":
+            side = r * math.sqrt(4 * math.pi / math.sqrt(3))
+            height = side * math.sqrt(3) / 2
+            corners = [
+                (self.x, self.y - height * 2 / 3),
+                (self.x + side / 2, self.y + height / 3),
+                (self.x - side / 2, self.y + height / 3),
+            ]
+        else:
+            half = r * math.sqrt(math.pi) / 2
+            corners = [
+                (self.x - half, self.y - half),
+                (self.x + half, self.y - half),
+                (self.x + half, self.y + half),
+                (self.x - half, self.y + half),
+            ]
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
 
-@dataclass
-class Panel:
-    """One SVG: its view, land, markers (linked, in reading order) and decoration."""
 
-    view: View
-    land: str
-    markers: list[Marker] = field(default_factory=list)
-    dots: list[Marker] = field(default_factory=list)  # decorative, drawn in the other panel
-    lines: list[str] = field(default_factory=list)
-    home: Point | None = None
-    frame: tuple[float, float, float, float] | None = None  # the other panel's extent
+def star_points(x: float, y: float, radius: float) -> str:
+    """A five-pointed star centred on (x, y), for the home city."""
+    corners = []
+    for i in range(10):
+        r = radius if i % 2 == 0 else radius * 0.45
+        angle = math.pi * i / 5
+        corners.append((x + r * math.sin(angle), y - r * math.cos(angle)))
+    return " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in corners)
 
 
 KIND_SHAPES = {Kind.SISTER: "circle", Kind.FRIENDLY: "triangle"}
@@ -345,6 +387,46 @@ KIND_SHAPES = {Kind.SISTER: "circle", Kind.FRIENDLY: "triangle"}
 
 def marker_shape(kind: str | None) -> str:
     return KIND_SHAPES.get(kind, "square")
+
+
+@dataclass
+class Panel:
+    """One SVG: its view, sea and land, the linked markers in reading order, and decoration:
+    `dots` (partners drawn linked in the other panel), great-circle `lines`, the home city's
+    star, the other panel's `frame` (x, y, width, height) and an `arrow` (polygon points)."""
+
+    view: View
+    marker_size: float
+    markers: list[Marker] = field(default_factory=list)
+    dots: list[Marker] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    home: Point | None = None
+    frame: tuple[float, float, float, float] | None = None
+    arrow: str = ""
+
+    @property
+    def sea(self) -> str:
+        return sphere_path(self.view)
+
+    @property
+    def land(self) -> str:
+        return land_path(self.view)
+
+    @property
+    def home_star(self) -> str:
+        return star_points(*self.home, self.marker_size * 1.8) if self.home else ""
+
+    def place(self, cities: list, linked: bool = True, size: float | None = None) -> list[Marker]:
+        """Markers for `cities`, west to east then north to south: the reading and Tab order."""
+        markers = []
+        for city in cities:
+            x, y = self.view.point(*coordinates(city))
+            shape = marker_shape(getattr(city, "current_kind", None))
+            markers.append(
+                Marker(city, round(x, 1), round(y, 1), shape, size or self.marker_size, linked)
+            )
+        markers.sort(key=lambda marker: (round(marker.x / (4 * self.marker_size)), marker.y))
+        return markers
 
 
 @dataclass
@@ -372,13 +454,13 @@ def world_view(center_longitude: float, extra: list[Point] = ()) -> View:
 
 def region_view(center_longitude: float, home: Point, near: list[Point]) -> View:
     """A rectangle round the home city and the partners near it, REGION_ASPECT wide, at
-    least REGION_MIN_SPAN_KM across, with a margin for the markers."""
+    least REGION_MIN_SPAN_KM across, with a margin for the markers; REGION_WIDTH units."""
     xs, ys = zip(
         *(equal_earth(lon, lat, center_longitude) for lon, lat in [home, *near]), strict=True
     )
     min_span = REGION_MIN_SPAN_KM / EARTH_RADIUS_KM
-    width = max(max(xs) - min(xs), min_span) * 1.15 + 0.06
-    height = max(max(ys) - min(ys), min_span) * 1.15 + 0.06
+    width = max(max(xs) - min(xs), min_span) * 1.1 + 0.08
+    height = max(max(ys) - min(ys), min_span) * 1.1 + 0.08
     width, height = max(width, height * REGION_ASPECT), max(height, width / REGION_ASPECT)
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     return View(
@@ -387,33 +469,21 @@ def region_view(center_longitude: float, home: Point, near: list[Point]) -> View
         east=cx + width / 2,
         south=cy - height / 2,
         north=cy + height / 2,
-        scale=WORLD_WIDTH / 2 / width,
+        scale=REGION_WIDTH / width,
     )
-
-
-def _markers(view: View, cities: list, linked: bool = True) -> list[Marker]:
-    markers = []
-    for city in cities:
-        x, y = view.point(*coordinates(city))
-        markers.append(
-            Marker(city, round(x, 1), round(y, 1), marker_shape(city.current_kind), linked)
-        )
-    # Reading and Tab order: west to east, then north to south.
-    markers.sort(key=lambda marker: (round(marker.x / 8), marker.y))
-    return markers
 
 
 def world_map(cities: list, home: Place | None) -> WorldMap:
     """The world map of `cities` (rows from with_current_agreement()), with the home city's
-    region zoomed in a second panel when it has partners near it.
+    region zoomed in a second panel when it has partners within REGION_RADIUS_KM.
 
-    Without a home city the map is centred on the Greenwich meridian and has no panel."""
+    Without a home city the map is centred on the Greenwich meridian and has no panel.
+    Partners without coordinates are returned in `missing`, to be listed beside the map."""
     placed = [city for city in cities if has_coordinates(city)]
     missing = [city for city in cities if not has_coordinates(city)]
     home_point = coordinates(home) if has_coordinates(home) else None
     center = round(home_point[0], 2) if home_point else 0.0
-    view = world_view(center, [coordinates(city) for city in placed])
-    world = Panel(view=view, land=land_path(view))
+    world = Panel(world_view(center, [coordinates(city) for city in placed]), WORLD_MARKER)
 
     near = []
     if home_point:
@@ -423,20 +493,22 @@ def world_map(cities: list, home: Place | None) -> WorldMap:
             if haversine_km(home_point[1], home_point[0], *reversed(coordinates(city)))
             <= REGION_RADIUS_KM
         ]
-    far = [city for city in placed if city not in near]
-    world.markers = _markers(view, far)
-    world.dots = _markers(view, near, linked=False)
+    world.markers = world.place([city for city in placed if city not in near])
+    world.dots = world.place(near, linked=False, size=WORLD_MARKER * 0.6)
     region = None
     if home_point:
-        world.home = view.point(*home_point)
-        world.lines = [line_path(view, great_circle(home_point, coordinates(c))) for c in placed]
+        world.home = world.view.point(*home_point)
+        world.lines = [
+            line_path(world.view, great_circle(home_point, coordinates(city))) for city in placed
+        ]
     if near:
         zoom = region_view(center, home_point, [coordinates(city) for city in near])
-        region = Panel(view=zoom, land=land_path(zoom), markers=_markers(zoom, near))
+        region = Panel(zoom, REGION_MARKER)
+        region.markers = region.place(near)
         region.home = zoom.point(*home_point)
         region.lines = [line_path(zoom, great_circle(home_point, coordinates(c))) for c in near]
-        west, north = view.to_svg(zoom.west, zoom.north)
-        east, south = view.to_svg(zoom.east, zoom.south)
+        west, north = world.view.to_svg(zoom.west, zoom.north)
+        east, south = world.view.to_svg(zoom.east, zoom.south)
         world.frame = (
             round(west, 1),
             round(north, 1),
@@ -457,16 +529,17 @@ class LocatorMap:
 
 
 def locator_map(city: Place, home: Place | None) -> LocatorMap | None:
-    """The partner's region centred on it, the partner marked, and the great circle towards
-    the home city (with the home city marked when it is in view). None without coordinates."""
+    """The partner's region, about 50° of longitude wide and centred on it, the partner
+    marked, and the great circle towards the home city with an arrowhead where it leaves the
+    view (or the home city's star when it is in view). None without coordinates."""
     if not has_coordinates(city):
         return None
     lon, lat = coordinates(city)
     center = round(lon, 2)
     _, y = equal_earth(lon, lat, center)
     half_height = LOCATOR_HALF_WIDTH / LOCATOR_ASPECT
-    top = equal_earth(0, 90)[1]
-    # Keep the window on the map near the poles.
+    top = _equal_earth(0, 90)[1]
+    # Near a pole the window stops at the map's top or bottom edge.
     y = max(-top + half_height, min(top - half_height, y))
     view = View(
         center_longitude=center,
@@ -474,22 +547,32 @@ def locator_map(city: Place, home: Place | None) -> LocatorMap | None:
         east=LOCATOR_HALF_WIDTH,
         south=y - half_height,
         north=y + half_height,
-        scale=WORLD_WIDTH / 2 / (2 * LOCATOR_HALF_WIDTH) * 1.0,
+        scale=LOCATOR_WIDTH / (2 * LOCATOR_HALF_WIDTH),
     )
-    panel = Panel(view=view, land=land_path(view))
-    x, y = view.point(lon, lat)
-    panel.markers = [
-        Marker(
-            city, round(x, 1), round(y, 1), marker_shape(getattr(city, "current_kind", None)), False
-        )
-    ]
+    panel = Panel(view, LOCATOR_MARKER)
+    panel.markers = panel.place([city], linked=False)
     distance = compass = None
     if has_coordinates(home):
         home_point = coordinates(home)
         distance = round(haversine_km(lat, lon, home_point[1], home_point[0]))
         if distance > 0:
             compass = compass_point(initial_bearing((lon, lat), home_point))
-            panel.lines = [line_path(view, great_circle((lon, lat), home_point))]
-        if view.contains(*home_point):
-            panel.home = view.point(*home_point)
+            route = great_circle((lon, lat), home_point)
+            inside = list(itertools.takewhile(lambda p: view.contains(*p), route))
+            panel.lines = [line_path(view, inside)]
+            if view.contains(*home_point):
+                panel.home = view.point(*home_point)
+            elif len(inside) >= 2:
+                panel.arrow = arrow_points(view, inside[-2], inside[-1], LOCATOR_MARKER * 1.6)
     return LocatorMap(panel=panel, distance_km=distance, compass=compass)
+
+
+def arrow_points(view: View, before: Point, tip: Point, length: float) -> str:
+    """An arrowhead at `tip` pointing away from `before` ((lon, lat) points), for <polygon>."""
+    (x0, y0), (x1, y1) = view.point(*before), view.point(*tip)
+    angle = math.atan2(y1 - y0, x1 - x0)
+    corners = [(x1, y1)]
+    for side in (-1, 1):
+        a = angle + math.pi + side * math.radians(28)
+        corners.append((x1 + length * math.cos(a), y1 + length * math.sin(a)))
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
