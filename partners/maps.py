@@ -44,7 +44,7 @@ LOCATOR_ASPECT = 1.6
 # wide on a desktop as its user units, so markers read alike on all three.
 REGION_WIDTH = 560.0
 LOCATOR_WIDTH = 640.0
-WORLD_MARKER, REGION_MARKER, LOCATOR_MARKER = 6.0, 8.0, 9.0
+WORLD_MARKER, REGION_MARKER, LOCATOR_MARKER = 6.0, 7.0, 9.0
 GREAT_CIRCLE_STEPS = 48
 
 Point = tuple[float, float]

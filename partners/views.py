@@ -66,6 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
     cities = (
         City.objects.published()
         .with_current_agreement()
+        .with_first_agreement()
         .filter(current_kind__isnull=False)
         .order_by("since", "name_en")
     )
