@@ -16,7 +16,7 @@ SEED = Path(__file__).resolve().parents[1] / "fixtures/seed/daejeon-partner-citi
 def year_table(html: str) -> tuple[list[str], dict[int, list[int]]]:
     """The per-year chart's table: its column heads and year -> counts."""
     table = re.search(
-        r'<table class="visually-hidden">\s*<caption>[^<]*</caption>(.*?)</table>', html, re.S
+        r'<caption id="year-table-caption">[^<]*</caption>(.*?)</table>', html, re.S
     ).group(1)
     heads = re.findall(r'<th scope="col">([^<]*)</th>', table)
     rows = {
