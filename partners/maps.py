@@ -36,7 +36,7 @@ WORLD_NORTH, WORLD_SOUTH = 84.0, -58.0
 # Korea: China, Japan, Mongolia, Taiwan, Vietnam, Laos) are drawn there, zoomed.
 REGION_RADIUS_KM = 4000.0
 REGION_MIN_SPAN_KM = 1500.0
-REGION_ASPECT = 1.25  # width / height
+REGION_ASPECT_MIN, REGION_ASPECT_MAX = 0.7, 1.6  # width / height
 # The locator map on a partner's page: about 50° of longitude at the equator.
 LOCATOR_HALF_WIDTH = 0.38  # projection units
 LOCATOR_ASPECT = 1.6
@@ -453,15 +453,19 @@ def world_view(center_longitude: float, extra: list[Point] = ()) -> View:
 
 
 def region_view(center_longitude: float, home: Point, near: list[Point]) -> View:
-    """A rectangle round the home city and the partners near it, REGION_ASPECT wide, at
-    least REGION_MIN_SPAN_KM across, with a margin for the markers; REGION_WIDTH units."""
+    """A rectangle round the home city and the partners near it, between REGION_ASPECT_MIN
+    and REGION_ASPECT_MAX as wide as it is tall, at least REGION_MIN_SPAN_KM across, with a
+    margin for the markers; REGION_WIDTH units wide."""
     xs, ys = zip(
         *(equal_earth(lon, lat, center_longitude) for lon, lat in [home, *near]), strict=True
     )
     min_span = REGION_MIN_SPAN_KM / EARTH_RADIUS_KM
     width = max(max(xs) - min(xs), min_span) * 1.1 + 0.08
     height = max(max(ys) - min(ys), min_span) * 1.1 + 0.08
-    width, height = max(width, height * REGION_ASPECT), max(height, width / REGION_ASPECT)
+    # The shape follows the partners (portrait for Daejeon's, Vietnam to Mongolia) within
+    # limits, so that the panel zooms as far as it can without growing too tall or flat.
+    aspect = min(max(width / height, REGION_ASPECT_MIN), REGION_ASPECT_MAX)
+    width, height = max(width, height * aspect), max(height, width / aspect)
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     return View(
         center_longitude=center_longitude,
