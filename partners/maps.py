@@ -45,7 +45,8 @@ LOCATOR_ASPECT = 1.6
 REGION_WIDTH = 560.0
 LOCATOR_WIDTH = 640.0
 WORLD_MARKER, REGION_MARKER, LOCATOR_MARKER = 6.0, 7.0, 9.0
-GREAT_CIRCLE_STEPS = 48
+# Close enough that a route reads as a smooth curve even on the locator map.
+GREAT_CIRCLE_STEP_DEGREES = 2.0
 
 Point = tuple[float, float]
 
@@ -74,6 +75,19 @@ def _equal_earth(relative_longitude: float, latitude: float) -> Point:
     return x, y
 
 
+def latitude_at(y: float) -> float:
+    """The latitude (degrees) that Equal Earth draws at height `y` (bisection: y grows
+    with latitude); beyond the poles, ±90."""
+    low, high = -90.0, 90.0
+    for _ in range(50):
+        middle = (low + high) / 2
+        if _equal_earth(0.0, middle)[1] < y:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
 def wrap_longitude(longitude: float) -> float:
     """Longitude into [-180, 180)."""
     return (longitude + 180.0) % 360.0 - 180.0
@@ -94,6 +108,9 @@ class View:
     south: float
     north: float
     scale: float  # user units per projection unit
+    # (degrees of longitude either side of the centre, south, north) that can reach the view:
+    # lets a small view project only the land near it. The default is the whole globe.
+    land_reach: tuple[float, float, float] = (180.0, -90.0, 90.0)
 
     @property
     def width(self) -> float:
@@ -126,6 +143,16 @@ class View:
 def _land_rings() -> list[list[Point]]:
     data = json.loads(LAND_FILE.read_text())
     return [list(zip(ring[::2], ring[1::2], strict=True)) for ring in data["rings"]]
+
+
+@cache
+def _land_bounds() -> list[tuple[float, float, float, float]]:
+    """(west, east, south, north) of each land ring, in its continuous longitudes."""
+    return [
+        (min(lon for lon, _ in ring), max(lon for lon, _ in ring))
+        + (min(lat for _, lat in ring), max(lat for _, lat in ring))
+        for ring in _land_rings()
+    ]
 
 
 def clip_ring(ring: list[Point], axis: int, bound: float, keep_below: bool) -> list[Point]:
@@ -173,19 +200,30 @@ def _densify_edge(ring: list[Point], longitude: float) -> list[Point]:
     return out
 
 
-@lru_cache(maxsize=64)
-def _projected_land(center_longitude: float) -> tuple[tuple[Point, ...], ...]:
-    """Land rings cut at the meridian opposite `center_longitude` and projected.
+# A few centres: the home city's for the world maps, and each locator's while its paths are
+# made (their paths are then cached by land_path).
+@lru_cache(maxsize=4)
+def _projected_land(
+    center_longitude: float, reach: float = 180.0, south: float = -90.0, north: float = 90.0
+) -> tuple[tuple[Point, ...], ...]:
+    """Land rings cut at the meridian opposite `center_longitude` and projected; only rings
+    that come within `reach` degrees of longitude of the centre and between the latitudes
+    `south` and `north` (a locator map needs a few, and projecting all costs ~50 ms).
 
     The rings' longitudes are continuous (Chukotka runs to 190°, see make_world_map.py), so
     shifting a ring by -360, 0 and +360 and keeping what falls within ±180° of the centre
     cuts it exactly at the antimeridian of the map: no land is smeared across it."""
     projected = []
-    for ring in _land_rings():
+    for ring, (west, east, ring_south, ring_north) in zip(
+        _land_rings(), _land_bounds(), strict=True
+    ):
+        if ring_north < south or ring_south > north:
+            continue
         for turn in (-360.0, 0.0, 360.0):
-            shifted = [(lon - center_longitude + turn, lat) for lon, lat in ring]
-            if max(lon for lon, _ in shifted) <= -180 or min(lon for lon, _ in shifted) >= 180:
+            low, high = west - center_longitude + turn, east - center_longitude + turn
+            if high <= -reach or low >= reach:
                 continue
+            shifted = [(lon - center_longitude + turn, lat) for lon, lat in ring]
             piece = clip_ring(clip_ring(shifted, 0, 180.0, True), 0, -180.0, False)
             piece = _densify_edge(_densify_edge(piece, 180.0), -180.0)
             if len(piece) >= 3:
@@ -223,7 +261,7 @@ def _clip_to_view(ring: tuple[Point, ...], view: View) -> list[Point]:
 @lru_cache(maxsize=128)
 def land_path(view: View) -> str:
     """SVG path data of the land in `view`, one decimal, relative moves after the first."""
-    return _rings_path(_projected_land(view.center_longitude), view)
+    return _rings_path(_projected_land(view.center_longitude, *view.land_reach), view)
 
 
 @lru_cache(maxsize=128)
@@ -287,8 +325,9 @@ def coordinates(place: Place) -> Point:
     return float(place.longitude), float(place.latitude)
 
 
-def great_circle(start: Point, end: Point, steps: int = GREAT_CIRCLE_STEPS) -> list[Point]:
-    """(lon, lat) points along the shorter great-circle arc from start to end (degrees)."""
+def great_circle(start: Point, end: Point) -> list[Point]:
+    """(lon, lat) points along the shorter great-circle arc from start to end (degrees), one
+    every GREAT_CIRCLE_STEP_DEGREES of arc or closer."""
 
     def vector(lon: float, lat: float) -> tuple[float, float, float]:
         lam, phi = math.radians(lon), math.radians(lat)
@@ -298,6 +337,7 @@ def great_circle(start: Point, end: Point, steps: int = GREAT_CIRCLE_STEPS) -> l
     omega = math.acos(max(-1.0, min(1.0, sum(p * q for p, q in zip(a, b, strict=True)))))
     if omega < 1e-9:
         return [start, end]
+    steps = max(2, math.ceil(math.degrees(omega) / GREAT_CIRCLE_STEP_DEGREES))
     points = []
     for i in range(steps + 1):
         t = i / steps
@@ -307,14 +347,21 @@ def great_circle(start: Point, end: Point, steps: int = GREAT_CIRCLE_STEPS) -> l
     return points
 
 
+@lru_cache(maxsize=1024)
+def route_path(view: View, start: Point, end: Point) -> str:
+    """SVG path data of the great circle from start to end ((lon, lat) degrees) in `view`."""
+    return line_path(view, great_circle(start, end))
+
+
 def line_path(view: View, points: list[Point]) -> str:
     """SVG path data through (lon, lat) points; a new stroke where the line would jump across
     the map (a line from the centre never crosses the map's edge, other lines may)."""
     parts = []
     previous = None
+    half_width = view.width / 2
     for lon, lat in points:
         x, y = view.point(lon, lat)
-        jump = previous is not None and abs(x - previous[0]) > view.width / 2
+        jump = previous is not None and abs(x - previous[0]) > half_width
         parts.append(f"{'M' if previous is None or jump else 'L'}{x:.1f} {y:.1f}")
         previous = (x, y)
     return "".join(parts)
@@ -502,15 +549,13 @@ def world_map(cities: list, home: Place | None) -> WorldMap:
     region = None
     if home_point:
         world.home = world.view.point(*home_point)
-        world.lines = [
-            line_path(world.view, great_circle(home_point, coordinates(city))) for city in placed
-        ]
+        world.lines = [route_path(world.view, home_point, coordinates(city)) for city in placed]
     if near:
         zoom = region_view(center, home_point, [coordinates(city) for city in near])
         region = Panel(zoom, REGION_MARKER)
         region.markers = region.place(near)
         region.home = zoom.point(*home_point)
-        region.lines = [line_path(zoom, great_circle(home_point, coordinates(c))) for c in near]
+        region.lines = [route_path(zoom, home_point, coordinates(city)) for city in near]
         west, north = world.view.to_svg(zoom.west, zoom.north)
         east, south = world.view.to_svg(zoom.east, zoom.south)
         world.frame = (
@@ -545,6 +590,10 @@ def locator_map(city: Place, home: Place | None) -> LocatorMap | None:
     top = _equal_earth(0, 90)[1]
     # Near a pole the window stops at the map's top or bottom edge.
     y = max(-top + half_height, min(top - half_height, y))
+    south, north = latitude_at(y - half_height), latitude_at(y + half_height)
+    # Degrees of longitude the view spans where meridians are closest: at its poleward edge.
+    widest = max(abs(south), abs(north))
+    reach = min(180.0, LOCATOR_HALF_WIDTH / _equal_earth(1.0, widest)[0] + 1.0)
     view = View(
         center_longitude=center,
         west=-LOCATOR_HALF_WIDTH,
@@ -552,6 +601,7 @@ def locator_map(city: Place, home: Place | None) -> LocatorMap | None:
         south=y - half_height,
         north=y + half_height,
         scale=LOCATOR_WIDTH / (2 * LOCATOR_HALF_WIDTH),
+        land_reach=(reach, south - 1.0, north + 1.0),
     )
     panel = Panel(view, LOCATOR_MARKER)
     panel.markers = panel.place([city], linked=False)

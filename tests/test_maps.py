@@ -336,3 +336,19 @@ def test_the_maps_are_translated(client, across_the_pacific):
     assert "대전까지" in html
     home = client.get("/ko/").text
     assert "지도에 표시된 자매·우호도시" in home
+
+
+@pytest.mark.parametrize(
+    ("longitude", "latitude"),
+    [(-122.3321, 47.6062), (179.5, -17.0), (-179.5, 65.0), (30.0, 85.0), (106.7, -6.3)],
+)
+def test_a_locator_map_draws_the_same_land_as_the_whole_globe_would(longitude, latitude):
+    """The locator projects only land near it; nothing in its view may go missing."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from partners.maps import land_path, locator_map
+
+    place = SimpleNamespace(longitude=longitude, latitude=latitude, current_kind="sister")
+    view = locator_map(place, None).panel.view
+    assert land_path(view) == land_path(replace(view, land_reach=(180.0, -90.0, 90.0)))
