@@ -7,7 +7,8 @@ Daejeon), so the home city is in the middle and no partner is further than half 
 Land: Natural Earth 1:110m (partners/data/land-110m.json, made by scripts/make_world_map.py),
 kept unprojected because the centre comes from content; each centre's projected land is
 cached in memory (`_projected_land`), so only the first page after a restart, or after the
-home city moves, pays the ~30 ms of projecting 4,000 points.
+home city moves, pays for projecting its 4,000 points (scripts/bench_maps.py: 20-150 ms
+depending on the machine's load; under 1 ms a page once warm).
 
 Coordinates in the returned SVG are user units: a world map is WORLD_WIDTH units wide.
 """
@@ -134,9 +135,6 @@ class View:
     def contains(self, longitude: float, latitude: float) -> bool:
         x, y = equal_earth(longitude, latitude, self.center_longitude)
         return self.west <= x <= self.east and self.south <= y <= self.north
-
-
-# --- land -------------------------------------------------------------------------------
 
 
 @cache
@@ -306,9 +304,6 @@ def _tenths(value: int) -> str:
 def _signed(value: int) -> str:
     text = _tenths(value)
     return text if text.startswith("-") else f" {text}"
-
-
-# --- places, markers and lines ----------------------------------------------------------
 
 
 class Place(Protocol):
