@@ -55,9 +55,9 @@ def timed(function, repeat: int = 1) -> float:
 
 
 def clear_caches() -> None:
-    from partners import maps
+    from partners.maps import paths
 
-    for cached in (maps._projected_land, maps.land_path, maps.sphere_path, maps.route_path):
+    for cached in (paths._projected_land, paths.land_path, paths.sphere_path, paths.route_path):
         cached.cache_clear()
 
 

@@ -1,5 +1,5 @@
 """Write partners/data/land-110m.json: the world's land as rings of (longitude, latitude)
-that a flat map can cut at any meridian, for partners/maps.py.
+that a flat map can cut at any meridian, for partners/maps/.
 
 Source: Natural Earth 1:110m land (public domain), as the TopoJSON `land-110m.json` of the
 npm package world-atlas (ISC licence). Fetch it once into the git-ignored .cache/:
@@ -13,7 +13,7 @@ What the script does to the data, and why:
 - world-atlas rings are spherical: one that crosses the antimeridian jumps from +180 to -180.
   Each ring is unwrapped so its longitudes run on continuously (Chukotka reaches 190), and
   the ring round the South Pole (Antarctica) is closed along the pole line. The map then
-  shifts the rings to its own centre and cuts them at its own edge (partners/maps.py);
+  shifts the rings to its own centre and cuts them at its own edge (partners/maps/paths.py);
 - simplifies each ring (Ramer–Douglas–Peucker, tolerance TOLERANCE_DEGREES) and drops
   islands smaller than MIN_AREA_SQ_DEGREES, which a 1,000-unit-wide world map cannot show;
 - rounds to two decimals (about 1 km) and writes one compact JSON file.

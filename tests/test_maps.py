@@ -1,4 +1,4 @@
-"""The world map, the regional panel and the locator map (partners/maps.py), checked against
+"""The world map, the regional panel and the locator map (partners/maps/), checked against
 PROJ (pyproj) and against the pages a visitor sees."""
 
 import datetime
