@@ -7,4 +7,13 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partner cities")
 
     def ready(self) -> None:
+        import warnings
+
+        from django.conf import settings
+        from PIL import Image
+
         from . import signals  # noqa: F401  (connects the receivers)
+
+        # Pillow warns about a possible decompression bomb; here that refuses the image.
+        Image.MAX_IMAGE_PIXELS = settings.PORTAL_MAX_IMAGE_PIXELS
+        warnings.filterwarnings("error", category=Image.DecompressionBombWarning)

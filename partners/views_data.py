@@ -11,8 +11,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
-from .models import Agreement, City
+from .models import Agreement, AgreementDocument, City, Photo
 from .resources import FORMATS_BY_NAME, PartnerResource
+from .resources.formats import NumericJSON
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -41,6 +42,21 @@ DATA_DICTIONARY = [
     ("feature_en", _("One-line description in English.")),
     ("feature_ko", _("One-line description in Korean.")),
     ("website", _("Official website address.")),
+    (
+        "photos",
+        _(
+            "JSON only: the partner's published photos, each with its alternative text and "
+            "caption in both languages, credit, licence (and its address), and its image files "
+            "(url, type, width and height in pixels)."
+        ),
+    ),
+    (
+        "documents",
+        _(
+            "JSON only: the public scans of its agreements, each with its title in both "
+            "languages, language, size in bytes, signing date and download address."
+        ),
+    ),
 ]
 
 
@@ -52,7 +68,16 @@ def last_modified(request: HttpRequest, fmt: str) -> datetime.datetime | None:
     # Over every partner and the admin's log, not just the published rows: unpublishing or
     # deleting the latest-changed partner must move the date forward, never back, or a client
     # holding the older file would be told it is still current (304).
-    changed = City.objects.aggregate(Max("updated_at"))["updated_at__max"]
+    changed = max(
+        filter(
+            None,
+            [
+                model.objects.aggregate(Max("updated_at"))["updated_at__max"]
+                for model in (City, Photo, AgreementDocument)
+            ],
+        ),
+        default=None,
+    )
     logged = LogEntry.objects.filter(content_type__app_label="partners").aggregate(
         Max("action_time")
     )["action_time__max"]
@@ -66,7 +91,11 @@ def etag(request: HttpRequest, fmt: str) -> str:
     agreements = Agreement.objects.order_by("pk").values_list(
         "pk", "city_id", "kind", "status", "signed_on"
     )
-    key = f"{fmt}|{list(cities)}|{list(agreements)}"
+    media = [
+        list(model.objects.order_by("pk").values_list("pk", "updated_at"))
+        for model in (Photo, AgreementDocument)
+    ]
+    key = f"{fmt}|{list(cities)}|{list(agreements)}|{media}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -75,11 +104,39 @@ def partners_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404
     dataset = PartnerResource().export(published_partners())
-    response = HttpResponse(
-        FORMATS_BY_NAME[fmt]().export_data(dataset), content_type=CONTENT_TYPES[fmt]
-    )
+    if fmt == "json":
+        content = NumericJSON.dump(with_media(request, dataset.dict))
+    else:
+        content = FORMATS_BY_NAME[fmt]().export_data(dataset)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="partners.{fmt}"'
     return response
+
+
+def with_media(request: HttpRequest, rows: list[dict]) -> list[dict]:
+    """The partner rows with their published photos and public documents, absolute URLs."""
+    photos: dict[str, list[dict]] = {row["slug"]: [] for row in rows}
+    documents: dict[str, list[dict]] = {row["slug"]: [] for row in rows}
+    for photo in Photo.objects.published().filter(city__is_published=True).select_related("city"):
+        data = photo.as_open_data()
+        for rendition in data["renditions"]:
+            rendition["url"] = request.build_absolute_uri(rendition["url"])
+        photos[photo.city.slug].append(data)
+    public = AgreementDocument.objects.public().filter(city__is_published=True)
+    for document in public.select_related("city", "agreement"):
+        documents[document.city.slug].append(
+            {
+                "title_en": document.title_en,
+                "title_ko": document.title_ko,
+                "language": document.language,
+                "size": document.size,
+                "signed_on": document.agreement.signed_on,
+                "url": request.build_absolute_uri(document.get_absolute_url()),
+            }
+        )
+    return [
+        row | {"photos": photos[row["slug"]], "documents": documents[row["slug"]]} for row in rows
+    ]
 
 
 LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}

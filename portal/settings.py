@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
@@ -127,8 +128,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def s3_media_storage(environ: Mapping[str, str]) -> dict:
+    """The STORAGES entry for media on an S3-compatible store, from PORTAL_S3_* variables."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["PORTAL_S3_BUCKET"],
+            "endpoint_url": environ.get("PORTAL_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("PORTAL_S3_REGION") or None,
+            "custom_domain": environ.get("PORTAL_S3_CUSTOM_DOMAIN") or None,
+            "location": environ.get("PORTAL_S3_PREFIX", ""),
+            # Photo URLs go into cached pages, so they must not expire; documents are
+            # never linked by their storage URL, only streamed through the portal's view.
+            "querystring_auth": False,
+            "default_acl": None,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
+
+# Media (photos, agreement documents) on the local disk under MEDIA_ROOT, or, with
+# PORTAL_S3_BUCKET set, on an S3-compatible object store that several app servers share.
+if os.environ.get("PORTAL_S3_BUCKET"):
+    DEFAULT_STORAGE = s3_media_storage(os.environ)
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -215,3 +244,6 @@ PORTAL_IMPORT_MAX_ROWS = env_int("PORTAL_IMPORT_MAX_ROWS", 5_000)
 PORTAL_IMPORT_MAX_COLUMNS = env_int("PORTAL_IMPORT_MAX_COLUMNS", 100)
 PORTAL_IMPORT_MAX_UNPACKED_BYTES = env_int("PORTAL_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 PORTAL_IMPORT_MAX_REPORTED_PROBLEMS = env_int("PORTAL_IMPORT_MAX_REPORTED_PROBLEMS", 50)
+# Photos with more pixels are refused before their pixels are decoded (a decompression bomb
+# is a few KB that decodes to gigabytes); Pillow's own warning above it is an error too.
+PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 40_000_000)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
-from partners import views, views_data
+from partners import views, views_data, views_media
 from partners.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -14,6 +14,11 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path(
+        "documents/<int:pk>/<str:filename>",
+        views_media.document_download,
+        name="document-download",
+    ),
     re_path(
         r"^data/partners\.(?P<fmt>csv|xlsx|json)$", views_data.partners_download, name="open-data"
     ),
@@ -24,7 +29,8 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Photo renditions from the default storage (with S3, pages link to the bucket instead).
+# Also in production: renditions are immutable, so a CDN or proxy caches them for a year.
+urlpatterns.append(
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views_media.media_file, name="media")
+)

@@ -37,6 +37,13 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 @pytest.fixture
+def media_root(settings, tmp_path) -> Path:
+    """Uploaded files go to a fresh folder of this test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def kharkiv(db) -> City:
     """A friendly partner since 2013 with a population, for admin and history tests."""
     city = make_city("Kharkiv", country="UA", name_ko="하르키우", population=1_000_000)

@@ -171,7 +171,7 @@ def test_partner_change_form_shows_agreement_and_exchange_inlines(admin_client, 
     response = admin_client.get(change_url(partners["kharkiv"]))
     assert response.status_code == 200
     inlines = {inline.formset.prefix for inline in response.context["inline_admin_formsets"]}
-    assert inlines == {"agreements", "exchanges"}
+    assert inlines == {"agreements", "exchanges", "photos", "documents"}
     html = response.content.decode()
     assert "2013-08-23" in html
     assert "Youth orchestra visit" in html

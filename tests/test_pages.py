@@ -511,7 +511,8 @@ def test_pages_run_the_same_number_of_queries_for_34_and_500_partners(client, la
     with_500 = count_queries(client, path)
     print(f"{page} /{language}/: {with_34} queries with 34 partners, {with_500} with 500")
     assert with_34 == with_500
-    assert with_500 <= 5
+    # The partner page's photos and documents take one query each, however many there are.
+    assert with_500 <= 6
 
 
 def test_a_path_outside_the_language_prefixes_is_a_404_page(client):

@@ -15,7 +15,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from partners.models import City
 from tests.e2e.pages import LANGUAGES, Site
+from tests.media_files import add_photos_and_a_document
 
 VNU_JAR = Path(
     os.environ.get(
@@ -36,9 +38,14 @@ def vnu_command() -> list[str]:
     return [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
 
 
-def test_every_public_page_is_valid_html_in_korean_and_english(client, db, tmp_path: Path):
+def test_every_public_page_is_valid_html_in_korean_and_english(
+    client, db, tmp_path: Path, settings
+):
     command = vnu_command()
     call_command("load_demo_data", verbosity=0)
+    # The partner page checked is shown with photos and a document.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    add_photos_and_a_document(City.objects.published().order_by("slug").first())
     site = Site("")
     files: dict[str, str] = {}
     for language in LANGUAGES:

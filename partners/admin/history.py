@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from ..models import Agreement, City, Exchange
+from ..models import Agreement, AgreementDocument, City, Exchange, Photo
 
 # Bookkeeping columns that change on every save and say nothing to staff.
 IGNORED_FIELDS = {"id", "created_at", "updated_at"}
+# What a partner's revision holds besides the partner (City's reversion `follow`): restoring
+# it puts these back as they were and deletes those added since.
+FOLLOWED_MODELS = (Agreement, Exchange, Photo, AgreementDocument)
 
 
 def display_value(field: models.Field, value: object) -> str:
@@ -55,14 +58,15 @@ def field_changes(
 
 
 def related_changes(version: Version) -> list[tuple[str, str, str]]:
-    """Changes to the agreements and exchanges saved in the same revision as a partner, each
-    against its own previous version, so the partner's history shows an upgrade's effects."""
+    """Changes to the agreements, exchanges, photos and documents saved in the same revision as
+    a partner, each against its own previous version, so the partner's history shows an
+    upgrade's effects."""
     if version.content_type.model_class() is not City:
         return []
     changes = []
     for other in version.revision.version_set.exclude(pk=version.pk).select_related("content_type"):
         model = other.content_type.model_class()
-        if model not in (Agreement, Exchange):
+        if model not in FOLLOWED_MODELS:
             continue
         before = (
             Version.objects.get_for_object_reference(model, other.object_id)
@@ -171,7 +175,7 @@ def restore_refusal(request, version: Version) -> str | None:
         }
         added_since = [
             obj
-            for related in (Agreement, Exchange)
+            for related in FOLLOWED_MODELS
             for obj in related.objects.filter(city_id=city_id)
             if (related, str(obj.pk)) not in kept
             and not request.user.has_perm(f"partners.delete_{related._meta.model_name}")

@@ -13,6 +13,7 @@ from ..models import Agreement, City, Country, Exchange, HomeCity, Kind, Status
 from ..resources import AgreementResource, CountryResource, ExchangeResource
 from .edit_lock import ImportPreviewLockMixin, OptimisticLockAdminMixin
 from .history import HistoryAdmin
+from .media import MEDIA_INLINES
 from .spreadsheets import ExportOnlyMixin, PartnerImportExportMixin
 
 admin.site.site_header = _("Partner cities administration")
@@ -154,7 +155,7 @@ class CityAdmin(
         ),
         (_("Publishing"), {"fields": ["is_published", "created_at", "updated_at"]}),
     ]
-    inlines = [AgreementInline, ExchangeInline]
+    inlines = [AgreementInline, ExchangeInline, *MEDIA_INLINES]
     actions = ["publish", "unpublish"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -4,11 +4,13 @@ from .agreements import Agreement, Kind, Status
 from .countries import Continent, Country
 from .exchanges import Exchange, Field
 from .home_city import HomeCity
+from .media import AgreementDocument, Licence, Photo
 from .partners import City, Level, haversine_km, whole_years_between
 from .text import fold, localized, localized_name
 
 __all__ = [
     "Agreement",
+    "AgreementDocument",
     "City",
     "Continent",
     "Country",
@@ -17,6 +19,8 @@ __all__ = [
     "HomeCity",
     "Kind",
     "Level",
+    "Licence",
+    "Photo",
     "Status",
     "fold",
     "haversine_km",

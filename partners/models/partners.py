@@ -106,6 +106,15 @@ class CityQuerySet(models.QuerySet):
             .annotate(since=Coalesce(Subquery(run_start), F("current_signed_on")))
         )
 
+    def with_first_agreement(self) -> "CityQuerySet":
+        """Annotate first_signed_on and first_kind: the partner's earliest agreement, ended
+        or not (the charts count a partnership from it and an upgrade at `since`)."""
+        first = Agreement.objects.filter(city=OuterRef("pk")).order_by("signed_on", "pk")
+        return self.annotate(
+            first_signed_on=Subquery(first.values("signed_on")[:1]),
+            first_kind=Subquery(first.values("kind")[:1]),
+        )
+
     def search(self, query: str) -> "CityQuerySet":
         """Names and aliases in both languages, ignoring case and accents.
 
@@ -127,7 +136,7 @@ class CityManager(models.Manager.from_queryset(CityQuerySet)):
 
 # History (django-reversion): saving a partner also records its agreements and exchanges,
 # so restoring a partner, even a deleted one, brings them back as they were.
-@reversion.register(follow=("agreements", "exchanges"))
+@reversion.register(follow=("agreements", "exchanges", "photos", "documents"))
 class City(models.Model):
     """A partner: a city, county, province or state the home city has an agreement with.
 

@@ -115,7 +115,12 @@ class NumericJSON(base_formats.JSON):
         return True
 
     def export_data(self, dataset: tablib.Dataset, **kwargs) -> bytes:
-        text = json.dumps(dataset.dict, default=_json_value, ensure_ascii=False, indent=1)
+        return self.dump(dataset.dict)
+
+    @staticmethod
+    def dump(rows: list[dict]) -> bytes:
+        """Rows (which may hold nested lists, such as a partner's photos) as UTF-8 JSON."""
+        text = json.dumps(rows, default=_json_value, ensure_ascii=False, indent=1)
         return text.encode("utf-8")
 
     def can_import(self) -> bool:

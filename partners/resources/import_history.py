@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion.models import Revision, Version
 
-from ..models import Agreement, City, Exchange
+from ..models import Agreement, AgreementDocument, City, Exchange, Photo
 
 
 def version_of(obj: models.Model, revision: Revision) -> Version:
@@ -29,8 +29,8 @@ def version_of(obj: models.Model, revision: Revision) -> Version:
 def record_import_history(
     city_pks: Iterable[int], user: AbstractBaseUser | None, file_name: str | None
 ) -> list[Revision]:
-    """A revision per imported partner, with its agreements and exchanges as the admin records
-    them, and who imported which file.
+    """A revision per imported partner, with its agreements, exchanges, photos and documents as
+    the admin records them, and who imported which file.
 
     One revision per partner, not one for the whole import: restoring a partner from its
     history must not also restore every other partner the same file touched. Written in bulk
@@ -51,9 +51,13 @@ def record_import_history(
         versions = [
             version_of(city, revision_of[city.pk]) for city in City.objects.filter(pk__in=batch)
         ]
+        # Every followed record, as the admin saves them: a revision without the photos
+        # would delete them when restored.
         for queryset in (
             Agreement.objects.filter(city_id__in=batch).select_related("city"),
             Exchange.objects.filter(city_id__in=batch),
+            Photo.objects.filter(city_id__in=batch),
+            AgreementDocument.objects.filter(city_id__in=batch),
         ):
             versions += [version_of(obj, revision_of[obj.city_id]) for obj in queryset]
         Version.objects.bulk_create(versions, batch_size=500)

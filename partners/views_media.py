@@ -1,0 +1,75 @@
+"""Serving media: photo renditions to everyone, agreement documents through a permission check."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from .models import AgreementDocument
+
+# Only the renditions made on save are public; documents/ never is.
+PUBLIC_MEDIA_PREFIX = "photos/"
+PUBLIC_MEDIA_TYPES = {".jpg": "image/jpeg", ".webp": "image/webp"}
+ONE_YEAR = 365 * 24 * 3600
+
+
+@require_safe
+def media_file(request: HttpRequest, path: str) -> FileResponse:
+    """A stored photo rendition from the default storage, cacheable for a year.
+
+    Rendition names carry a hash of their content, so a file at a given URL never changes
+    (`immutable`). Anything outside photos/, or of another type, is a 404.
+    """
+    suffix = path[path.rfind(".") :].lower()
+    if (
+        not path.startswith(PUBLIC_MEDIA_PREFIX)
+        or ".." in path.split("/")
+        or suffix not in PUBLIC_MEDIA_TYPES
+    ):
+        raise Http404
+    try:
+        file = default_storage.open(path, "rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    response = FileResponse(file, content_type=PUBLIC_MEDIA_TYPES[suffix])
+    patch_cache_control(response, public=True, max_age=ONE_YEAR, immutable=True)
+    return response
+
+
+def may_read(request: HttpRequest, document: AgreementDocument) -> bool:
+    """Everyone may read a public document of a published partner; staff with the view
+    permission may read every document."""
+    if document.is_public and document.city.is_published:
+        return True
+    return (
+        request.user.is_active
+        and request.user.is_staff
+        and request.user.has_perm("partners.view_agreementdocument")
+    )
+
+
+@require_safe
+def document_download(request: HttpRequest, pk: int, filename: str) -> FileResponse:
+    """The document's PDF as an attachment (never shown inline: a PDF viewer in the page's
+    origin would run with the site's cookies); others' documents need a staff login."""
+    document = get_object_or_404(AgreementDocument.objects.select_related("city"), pk=pk)
+    if not may_read(request, document):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        raise PermissionDenied
+    try:
+        file = document.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    response = FileResponse(
+        file, as_attachment=True, filename=document.download_name, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    if not document.is_public:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
