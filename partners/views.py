@@ -78,6 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
     cities = (
         City.objects.published()
         .with_current_agreement()
+        .with_first_agreement()
         .filter(current_kind__isnull=False)
         .order_by("since", "name_en")
     )
@@ -101,6 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     totals = [sum(len(row["cells"][i]["cities"]) for row in rows) for i in range(5)]
     context = {
+        "cities": cities,
         "continents": TABLE_CONTINENTS,
         "rows": rows,
         "totals": totals,
@@ -153,13 +155,17 @@ def city_list(request: HttpRequest) -> HttpResponse:
         sort = DEFAULT_SORT
     cities = cities.order_by(*_ordering(sort))
 
+    # The map shows every partner the filters leave, so the rows are read once and paged
+    # here: one query for the map and the table instead of a count and a page.
+    map_cities = list(cities)
     # get_page: a page number past the end shows the last page, junk shows the first.
-    page_obj = Paginator(cities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = Paginator(map_cities, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page_obj": page_obj,
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
         "cities": page_obj.object_list,
+        "map_cities": map_cities,
         "sort": sort,
         "sort_columns": _sort_columns(sort),
         "is_filtered": bool(filters),

@@ -117,6 +117,15 @@ class CityQuerySet(models.QuerySet):
             last_exchange_field=last_exchange_subquery("field", published_only),
         )
 
+    def with_first_agreement(self) -> "CityQuerySet":
+        """Annotate first_signed_on and first_kind: the partner's earliest agreement, ended
+        or not (the charts count a partnership from it and an upgrade at `since`)."""
+        first = Agreement.objects.filter(city=OuterRef("pk")).order_by("signed_on", "pk")
+        return self.annotate(
+            first_signed_on=Subquery(first.values("signed_on")[:1]),
+            first_kind=Subquery(first.values("kind")[:1]),
+        )
+
     def search(self, query: str) -> "CityQuerySet":
         """Names and aliases in both languages, ignoring case and accents.
 
