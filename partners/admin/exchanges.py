@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import City, Continent, DormantPartner, Exchange, Field, Kind, whole_years_between
-from ..resources import DormantPartnerResource, ExchangeResource
+from ..resources import DormantPartnerResource
 from .history import HistoryAdmin
-from .spreadsheets import ExportOnlyMixin
+from .spreadsheets import ExchangeImportExportMixin, ExportOnlyMixin
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -51,9 +51,7 @@ class ContinentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(ExportOnlyMixin, HistoryAdmin):
-    resource_classes = [ExchangeResource]
-    export_file_stem = "exchanges"
+class ExchangeAdmin(ExchangeImportExportMixin, HistoryAdmin):
     list_display = ["title", "partner_names", "field", "started_on", "ended_on", "is_published"]
     list_filter = [
         "field",

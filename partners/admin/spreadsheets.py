@@ -15,7 +15,13 @@ from import_export.resources import ModelResource
 from import_export.results import Result
 
 from ..models import Kind
-from ..resources import EXPORT_FORMATS, IMPORT_FORMATS, ImportFileError, PartnerResource
+from ..resources import (
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    ExchangeResource,
+    ImportFileError,
+    PartnerResource,
+)
 from ..resources.partners import PREVIEW_ROWS
 from ..validators import validate_import_file_size
 
@@ -33,15 +39,19 @@ def default_kind_field(widget: forms.Widget | None = None) -> forms.ChoiceField:
     )
 
 
-class PartnerImportForm(ImportForm):
+class SizeLimitedImportForm(ImportForm):
     """The library's form, with the import file size limit (PORTAL_MAX_IMPORT_FILE_BYTES)
-    checked before the file is read, and the kind for a file without a kind column."""
-
-    kind = default_kind_field()
+    checked before the file is read."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["import_file"].validators.append(validate_import_file_size)
+
+
+class PartnerImportForm(SizeLimitedImportForm):
+    """With the kind for a file without a kind column."""
+
+    kind = default_kind_field()
 
 
 class DefaultKindConfirmForm(forms.Form):
@@ -97,12 +107,11 @@ class SpreadsheetFormatsMixin:
         return f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
 
-class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
-    """Import with a preview that writes nothing, then confirm; export of the changelist."""
+class SpreadsheetImportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
+    """Import with a preview that writes nothing, then confirm; export of the changelist.
+    Set resource_classes and export_file_stem on the admin."""
 
-    resource_classes = [PartnerResource]
-    export_file_stem = "partners"
-    import_form_class = PartnerImportForm
+    import_form_class = SizeLimitedImportForm
     import_template_name = "admin/partners/import.html"
 
     def get_import_formats(self) -> list:
@@ -112,26 +121,14 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
         return super().get_import_context_data(**kwargs) | {"preview_rows": PREVIEW_ROWS}
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        # Import creates and updates partners; the library's default lets viewers import.
+        # Import creates and updates records; the library's default lets viewers import.
         return self.has_add_permission(request) and self.has_change_permission(request)
 
     def get_import_data_kwargs(self, **kwargs) -> dict:
-        form = kwargs.get("form")
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs.pop("request", None)
         kwargs["rollback_on_validation_errors"] = True
-        kwargs["default_kind"] = getattr(form, "cleaned_data", {}).get("kind") or None
         return kwargs
-
-    def get_confirm_form_class(self, request: HttpRequest) -> type[forms.Form]:
-        base = super().get_confirm_form_class(request)
-        return type(base.__name__, (DefaultKindConfirmForm, base), {})
-
-    def get_confirm_form_initial(self, request: HttpRequest, import_form) -> dict:
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["kind"] = import_form.cleaned_data.get("kind", "")
-        return initial
 
     def add_data_read_fail_error_to_form(self, form, error: Exception) -> None:
         if isinstance(error, ImportFileError):
@@ -153,6 +150,38 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
         messages.error(request, _("Nothing was imported."))
         info = (self.opts.app_label, self.opts.model_name)
         return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+
+
+class PartnerImportExportMixin(SpreadsheetImportMixin):
+    """The partner file, with the kind for a file without a kind column."""
+
+    resource_classes = [PartnerResource]
+    export_file_stem = "partners"
+    import_form_class = PartnerImportForm
+
+    def get_import_data_kwargs(self, **kwargs) -> dict:
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["default_kind"] = getattr(form, "cleaned_data", {}).get("kind") or None
+        return kwargs
+
+    def get_confirm_form_class(self, request: HttpRequest) -> type[forms.Form]:
+        base = super().get_confirm_form_class(request)
+        return type(base.__name__, (DefaultKindConfirmForm, base), {})
+
+    def get_confirm_form_initial(self, request: HttpRequest, import_form) -> dict:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["kind"] = import_form.cleaned_data.get("kind", "")
+        return initial
+
+
+class ExchangeImportExportMixin(SpreadsheetImportMixin):
+    """The exchange activities' file (partners/resources/exchanges.py)."""
+
+    resource_classes = [ExchangeResource]
+    export_file_stem = "exchanges"
+    import_template_name = "admin/partners/exchange_import.html"
 
 
 class ExportOnlyMixin(SpreadsheetFormatsMixin, ExportMixin):

@@ -1,9 +1,8 @@
-"""Admin exports of agreements, countries, exchanges and the dormant partnerships report,
-one file per model, keyed by natural keys (a partner's slug) instead of database ids. Apart from
-the exchanges (partners/resources/exchanges.py imports them), they are for reading and keeping;
-the backup is `manage.py backup_data`."""
+"""Admin exports of agreements, countries and the dormant partnerships report, one file per
+model, keyed by natural keys (a partner's slug) instead of database ids. They are for reading
+and keeping, not for re-importing: the backup is `manage.py backup_data`."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from import_export import fields, resources
 from import_export.widgets import (
@@ -11,10 +10,9 @@ from import_export.widgets import (
     DateWidget,
     ForeignKeyWidget,
     IntegerWidget,
-    ManyToManyWidget,
 )
 
-from ..models import Agreement, City, Country, Exchange, whole_years_between
+from ..models import Agreement, City, Country, whole_years_between
 from .widgets import TextWidget
 
 # Dates and booleans as native values: real date and TRUE/FALSE cells in XLSX, ISO dates
@@ -56,61 +54,6 @@ class AgreementResource(resources.ModelResource):
 
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
         return queryset.select_related("city")
-
-
-class PartnerSlugsWidget(ManyToManyWidget):
-    """The partners of an activity as their slugs separated by "; "."""
-
-    def __init__(self) -> None:
-        super().__init__(City, separator=";", field="slug")
-
-    def render(self, value, obj=None, **kwargs) -> str:
-        return "; ".join(city.slug for city in value.all()) if value is not None else ""
-
-
-class ExchangeResource(resources.ModelResource):
-    partners = fields.Field("partners", "partners", PartnerSlugsWidget())
-    field = text("field")
-    title_en = text("title_en")
-    title_ko = text("title_ko")
-    started_on = fields.Field("started_on", "started_on", native_date)
-    ended_on = fields.Field("ended_on", "ended_on", native_date)
-    place_en = text("place_en")
-    place_ko = text("place_ko")
-    summary_en = text("summary_en")
-    summary_ko = text("summary_ko")
-    link = text("link")
-    is_published = fields.Field("is_published", "is_published", native_boolean)
-
-    class Meta:
-        model = Exchange
-        fields = [
-            "id",
-            "partners",
-            "field",
-            "title_en",
-            "title_ko",
-            "started_on",
-            "ended_on",
-            "place_en",
-            "place_ko",
-            "summary_en",
-            "summary_ko",
-            "link",
-            "is_published",
-        ]
-        export_order = fields
-
-    def __init__(self, published_partners_only: bool = False, **kwargs) -> None:
-        super().__init__(**kwargs)
-        # The open data names only published partners; staff exports name them all.
-        self.published_partners_only = published_partners_only
-
-    def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
-        partners = City.objects.order_by("slug")
-        if self.published_partners_only:
-            partners = partners.published()
-        return queryset.prefetch_related(Prefetch("partners", queryset=partners))
 
 
 class DormantPartnerResource(resources.ModelResource):

@@ -28,10 +28,13 @@ class Command(BaseCommand):
             "--output", help="File to write; without it csv and json go to standard output."
         )
 
+    def resource(self):
+        return PartnerResource()
+
     def handle(self, *args, format: str, output: str | None, **options) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             file_format = FORMATS_BY_NAME[format]()
-            data = file_format.export_data(PartnerResource().export())
+            data = file_format.export_data(self.resource().export())
             if output:
                 Path(output).write_bytes(data)
                 self.stdout.write(self.style.SUCCESS(_("Wrote %(path)s.") % {"path": output}))

@@ -26,20 +26,28 @@ class Command(BaseCommand):
         "interchange format. All or nothing: any bad row writes nothing and exits non-zero."
     )
 
+    # import_exchanges shares this command; its file has no kind column.
+    fills_kind = True
+
+    @property
+    def summary(self) -> str:
+        return _("%(new)s new, %(updated)s updated, %(skipped)s unchanged.")
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="The .csv or .xlsx file to import.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report; write nothing."
         )
         parser.add_argument(
-            "--kind",
-            choices=["sister", "friendly"],
-            help="The kind of every row, for a file without a kind column.",
-        )
-        parser.add_argument(
             "--user",
             help="Username to record in the change history as the importer (default: none).",
         )
+        if self.fills_kind:
+            parser.add_argument(
+                "--kind",
+                choices=["sister", "friendly"],
+                help="The kind of every row, for a file without a kind column.",
+            )
 
     def handle(
         self,
@@ -57,6 +65,11 @@ class Command(BaseCommand):
                 if importer is None:
                     raise CommandError(_("There is no user “%(name)s”.") % {"name": user})
             self.import_file(Path(path), dry_run, importer, kind)
+
+    def run_import(self, dataset, dry_run: bool, importer, file_name: str, kind: str | None):
+        return import_partners(
+            dataset, dry_run=dry_run, user=importer, file_name=file_name, default_kind=kind
+        )
 
     def import_file(self, path: Path, dry_run: bool, importer=None, kind=None) -> None:
         try:
@@ -76,9 +89,7 @@ class Command(BaseCommand):
             logger.error("Unreadable import file %s", path, exc_info=error)
             raise CommandError(f"{path.name}: {unexpected_import_error()}") from None
         with transaction.atomic():
-            result = import_partners(
-                dataset, dry_run=dry_run, user=importer, file_name=path.name, default_kind=kind
-            )
+            result = self.run_import(dataset, dry_run, importer, path.name, kind)
         for note in getattr(result, "notes", []):
             self.stdout.write(f"{path.name}: {note}")
         # A report is always set by the resource; the fallback covers an error before that.
@@ -90,7 +101,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{path.name}: {line}")
             raise CommandError(_("Nothing was imported: fix the lines above and try again."))
         totals = result.totals
-        summary = _("%(new)s new, %(updated)s updated, %(skipped)s unchanged.") % {
+        summary = self.summary % {
             "new": totals["new"],
             "updated": totals["update"],
             "skipped": totals["skip"],
