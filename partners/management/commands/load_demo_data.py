@@ -9,7 +9,8 @@ from partners.models import City, HomeCity
 
 class Command(BaseCommand):
     help = _(
-        "Load the country list and the demo partners (fixtures countries and daejeon) into an "
+        "Load the country list, the demo partners and their exchange activities (fixtures "
+        "countries, daejeon and daejeon-exchanges) into an "
         "empty database. A database that already has a partner or a home city is left as it is."
     )
 
@@ -32,13 +33,14 @@ class Command(BaseCommand):
             self.stdout.write(_("Demo data not loaded: %(reason)s.") % {"reason": reason})
             return
         with transaction.atomic():
-            call_command("loaddata", "countries", "daejeon", verbosity=0)
+            call_command("loaddata", "countries", "daejeon", "daejeon-exchanges", verbosity=0)
             # loaddata keeps no history: record what was loaded as each record's first
             # version, so the first edit shows its before value and can be undone.
             # Agreements are recorded with their partner (it follows them), not twice.
             call_command(
                 "createinitialrevisions",
                 "partners.City",
+                "partners.Exchange",
                 "partners.HomeCity",
                 comment=_("Initial version."),
             )
