@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models.functions import ExtractYear
+from django.db.models import Max, Min
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +45,13 @@ class CityFilterForm(forms.Form):
 
 
 class ExchangeFilterForm(forms.Form):
-    """The exchange list's GET filters; an invalid field is reported and ignored."""
+    """The exchange list's GET filters; an invalid field is reported and ignored.
+
+    The partner is a menu while it stays short enough to read (PARTNER_MENU_LIMIT partners
+    with published activities); beyond that, a text field taking a slug, a name or another
+    spelling, so that the page never carries thousands of options."""
+
+    PARTNER_MENU_LIMIT = 200
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
@@ -60,23 +66,44 @@ class ExchangeFilterForm(forms.Form):
             self.fields[field].choices = any_choice + [
                 (value, capfirst(label)) for value, label in choices.choices
             ]
-        published = Exchange.objects.published()
-        years = (
-            published.annotate(year=ExtractYear("started_on"))
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .distinct()
-        )
+        # From the first to the last year on record: two index lookups, not a scan of
+        # every activity (a year between them without a published activity shows none).
+        span = Exchange.objects.aggregate(first=Min("started_on"), last=Max("started_on"))
+        years = range(span["last"].year, span["first"].year - 1, -1) if span["last"] else []
         self.fields["year"].choices = any_choice + [(year, str(year)) for year in years]
         name = localized_name("name")
-        # Only partners with a published activity, so no choice leads to an empty page.
+        # A published partner with a published activity: that activity is public through it.
+        with_activities = Exchange.partners.through.objects.filter(exchange__is_published=True)
         partners = (
             City.objects.published()
-            .filter(exchanges__in=published)
-            .distinct()
+            .filter(pk__in=with_activities.values("city_id"))
             .order_by(name, "slug")
-            .values_list("slug", name)
+            .values_list("slug", name)[: self.PARTNER_MENU_LIMIT + 1]
         )
-        self.fields["partner"].choices = any_choice + list(partners)
+        partners = list(partners)
+        if len(partners) <= self.PARTNER_MENU_LIMIT:
+            self.fields["partner"].choices = any_choice + partners
+        else:
+            self.fields["partner"] = forms.CharField(
+                label=_("Partner"),
+                max_length=120,
+                required=False,
+                help_text=_("A partner's name, another spelling or its slug."),
+            )
+
+    def clean_partner(self) -> str:
+        """The partner's slug; a typed name must fit exactly one published partner."""
+        value = self.cleaned_data["partner"].strip()
+        if not value or isinstance(self.fields["partner"], forms.ChoiceField):
+            return value
+        published = City.objects.published()
+        if published.filter(slug=value).exists():
+            return value
+        matches = list(published.search(value).values_list("slug", flat=True)[:2])
+        if len(matches) != 1:
+            raise forms.ValidationError(
+                _("No one partner is called “%(name)s”: write its slug.") % {"name": value}
+            )
+        return matches[0]
 
     valid_filters = CityFilterForm.valid_filters

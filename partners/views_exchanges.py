@@ -2,8 +2,8 @@
 one activity's page."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import CharField, Count, Prefetch, QuerySet
+from django.db.models.functions import Cast, Substr
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -22,19 +22,26 @@ def published_partners() -> Prefetch:
     )
 
 
+def start_year() -> Substr:
+    """The start year as text, "2015". Not ExtractYear: SQLite runs that as a Python function
+    per row, which made the counts table the slowest part of the page; an ISO date's first
+    four characters are its year on SQLite and PostgreSQL alike."""
+    return Substr(Cast("started_on", CharField()), 1, 4)
+
+
 def counts_by_year_and_field(exchanges: QuerySet[Exchange]) -> dict:
     """The activities counted by start year (newest first) and field, for the counts table:
     {"fields": [Field], "rows": [{"year", "cells": [int per field], "total"}], "totals":
     [int per field], "total": int}. One query."""
     pairs = (
         exchanges.order_by()
-        .annotate(year=ExtractYear("started_on"))
+        .annotate(year=start_year())
         .values("year", "field")
         .annotate(count=Count("pk", distinct=True))
     )
     by_year: dict[int, dict[str, int]] = {}
     for pair in pairs:
-        by_year.setdefault(pair["year"], {})[pair["field"]] = pair["count"]
+        by_year.setdefault(int(pair["year"]), {})[pair["field"]] = pair["count"]
     fields = list(Field)
     rows = [
         {

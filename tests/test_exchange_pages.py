@@ -305,3 +305,22 @@ def test_exchange_pages_run_the_same_number_of_queries_for_30_and_300_activities
     many = count_queries(client, path)
     assert few == many
     assert many <= 8
+
+
+def test_with_many_partners_the_partner_filter_takes_a_typed_name_or_old_spelling(
+    client, activities, monkeypatch
+):
+    from partners.forms import ExchangeFilterForm
+
+    monkeypatch.setattr(ExchangeFilterForm, "PARTNER_MENU_LIMIT", 1)
+    text = client.get("/en/exchanges/").text
+    assert '<input type="text" name="partner"' in text
+    assert listed_titles(client, partner="kharkov") == ["Orchestra visit"]
+    assert listed_titles(client, partner="novosibirsk") == ["Youth exchange"]
+    refused = client.get("/en/exchanges/", {"partner": "Atlantis"}).text
+    assert "No one partner is called “Atlantis”" in refused
+    assert listed_titles(client, partner="Atlantis") == [
+        "Snow sculpture contest",
+        "Youth exchange",
+        "Orchestra visit",
+    ]
