@@ -27,11 +27,13 @@ class Site:
         return self.base_url + path
 
     def public_pages(self, language: str) -> list[PublicPage]:
-        """Home, list, a filtered list, a detail page, the 404 page, and the data
-        dictionary when the portal has one."""
-        from partners.models import City
+        """Home, list, a filtered list, a detail page, the 404 page, the data dictionary
+        when the portal has one, and the exchange list, filtered and one activity when
+        there are activities."""
+        from partners.models import City, Exchange
 
         city = City.objects.published().order_by("slug").first()
+        exchange = Exchange.objects.published().order_by("pk").first()
         with translation.override(language):
             city_list = reverse("partners:city-list")
             pages = [
@@ -43,4 +45,11 @@ class Site:
             ]
             with contextlib.suppress(NoReverseMatch):
                 pages.append(PublicPage("data-dictionary", reverse("partners:data-dictionary")))
+            if exchange is not None:
+                exchanges = reverse("partners:exchange-list")
+                pages += [
+                    PublicPage("exchanges", exchanges),
+                    PublicPage("exchanges-filtered", f"{exchanges}?field=youth&q=novosibirsk"),
+                    PublicPage("exchange", exchange.get_absolute_url()),
+                ]
         return pages
