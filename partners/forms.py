@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import Max, Min
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -73,10 +73,12 @@ class ExchangeFilterForm(forms.Form):
         self.fields["year"].choices = any_choice + [(year, str(year)) for year in years]
         name = localized_name("name")
         # A published partner with a published activity: that activity is public through it.
-        with_activities = Exchange.partners.through.objects.filter(exchange__is_published=True)
+        with_activities = Exchange.partners.through.objects.filter(
+            city_id=OuterRef("pk"), exchange__is_published=True
+        )
         partners = (
             City.objects.published()
-            .filter(pk__in=with_activities.values("city_id"))
+            .filter(Exists(with_activities))
             .order_by(name, "slug")
             .values_list("slug", name)[: self.PARTNER_MENU_LIMIT + 1]
         )

@@ -2,7 +2,7 @@
 one activity's page."""
 
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, Prefetch, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Cast, Substr
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -72,11 +72,13 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
             )
         )
     if "continent" in filters:
-        exchanges = exchanges.filter(
-            pk__in=Exchange.partners.through.objects.filter(
-                city__country__continent=filters["continent"], city__is_published=True
-            ).values("exchange_id")
+        # EXISTS: a continent holds thousands of links, which IN would gather first.
+        in_continent = Exchange.partners.through.objects.filter(
+            exchange_id=OuterRef("pk"),
+            city__country__continent=filters["continent"],
+            city__is_published=True,
         )
+        exchanges = exchanges.filter(Exists(in_continent))
     counts = counts_by_year_and_field(exchanges)
     ordered = exchanges.order_by("-started_on", "-pk").prefetch_related(published_partners())
     # get_page: a page number past the end shows the last page, junk shows the first.
