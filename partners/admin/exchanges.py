@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import City, Continent, DormantPartner, Exchange, Field, Kind, whole_years_between
 from ..resources import DormantPartnerResource
 from .history import HistoryAdmin
+from .partners import KindFilter
 from .spreadsheets import ExchangeImportExportMixin, ExportOnlyMixin
 
 
@@ -110,19 +111,6 @@ def dormant_cutoff(today: datetime.date | None = None, years: int | None = None)
         return today.replace(year=today.year - years, day=28)
 
 
-class DormantKindFilter(admin.SimpleListFilter):
-    title = _("kind")
-    parameter_name = "kind"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return Kind.choices
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value():
-            return queryset.filter(current_kind=self.value())
-        return queryset
-
-
 @admin.register(DormantPartner)
 class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
     """Partners with a current agreement whose last exchange activity (published or not) is
@@ -144,7 +132,7 @@ class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
         "years_since_last_exchange",
     ]
     list_display_links = None
-    list_filter = [DormantKindFilter, "country__continent"]
+    list_filter = [KindFilter, "country__continent"]
     search_fields = ["name_en", "name_ko", "aliases"]
     actions = None
 

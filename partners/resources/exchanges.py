@@ -3,7 +3,6 @@
 (reading.py, formats.py), cell widgets, error report and history revisions, and the same
 guarantees: all or nothing, errors by line and column in the staff member's language."""
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -22,7 +21,7 @@ from .errors import ImportFileError
 from .import_history import version_of
 from .matching import PartnerNames
 from .reading import check_new_text, refuse_uncomputed
-from .report import PreviewDiff, import_report
+from .report import PreviewDiff, import_report, unread_row
 from .widgets import ChoiceWidget, CountryWidget, DateWidget, TextWidget, cell_text, folded_key
 
 EXCHANGE_COLUMNS = [
@@ -251,13 +250,9 @@ class ExchangeResource(resources.ModelResource):
         self.ready = True
 
     def import_row(self, row: dict, instance_loader, **kwargs) -> RowResult:
-        report_full = self.problem_rows >= settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS
-        blank = all(cell_text(value).strip() == "" for value in row.values())
-        if not self.ready or report_full or blank:
-            self.unchecked_rows += self.ready and report_full and not blank
-            row_result = self.get_row_result_class()()
-            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-            return row_result
+        skipped = unread_row(self, row)
+        if skipped is not None:
+            return skipped
         row_result = super().import_row(row, instance_loader, **kwargs)
         if row_result.errors or row_result.validation_error:
             self.problem_rows += 1

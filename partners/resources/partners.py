@@ -3,7 +3,6 @@
 
 import copy
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -18,7 +17,7 @@ from .headers import NOT_GIVEN, arrange_columns, require_columns
 from .import_history import record_import_history
 from .matching import KnownPartners
 from .reading import check_new_text, refuse_uncomputed
-from .report import PreviewDiff, import_report
+from .report import PreviewDiff, import_report, unread_row
 from .widgets import (
     CountryWidget,
     DateWidget,
@@ -159,15 +158,9 @@ class PartnerResource(resources.ModelResource):
         city.current_signed_on = agreement.signed_on if agreement else None
 
     def import_row(self, row: dict, instance_loader, **kwargs) -> RowResult:
-        # Rows are not read when the file itself is wrong (reported once, not per row), nor
-        # once the report is full: the rest are counted as not checked.
-        report_full = self.problem_rows >= settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS
-        blank = all(cell_text(value).strip() == "" for value in row.values())
-        if not self.ready or report_full or blank:
-            self.unchecked_rows += self.ready and report_full and not blank
-            row_result = self.get_row_result_class()()
-            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-            return row_result
+        skipped = unread_row(self, row)
+        if skipped is not None:
+            return skipped
         row = {column: value for column, value in row.items() if value is not NOT_GIVEN}
         if not self._meta.skip_diff and kwargs.get("row_number", 0) > PREVIEW_ROWS:
             # Past the rows the preview shows, go on as the unpreviewed resource does (its

@@ -10,9 +10,10 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.resources import Diff
-from import_export.results import Result
+from import_export.results import Result, RowResult
 
 from .errors import ImportFileError
+from .widgets import cell_text
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +78,17 @@ def import_report(result: Result, resource: resources.Resource) -> list[str]:
                 % {"count": unchecked}
             )
     return lines
+
+
+def unread_row(resource: resources.Resource, row: dict) -> RowResult | None:
+    """A skipped row result for a row the import does not read, else None: not when the file
+    itself is wrong (reported once, not per row; the resource's `ready` is False), not a
+    blank row, nor any row once the report is full (counted in `unchecked_rows`)."""
+    report_full = resource.problem_rows >= settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS
+    blank = all(cell_text(value).strip() == "" for value in row.values())
+    if resource.ready and not report_full and not blank:
+        return None
+    resource.unchecked_rows += resource.ready and report_full and not blank
+    row_result = resource.get_row_result_class()()
+    row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+    return row_result
