@@ -76,6 +76,17 @@ def make_exchange(
     return exchange
 
 
+def make_exchange_partners() -> dict[str, City]:
+    """Sapporo and Novosibirsk (sister cities, Asia and Europe) and Kharkiv (friendly, other
+    spelling "Kharkov"), by slug: the partners of the exchange tests."""
+    make_country("RU", name_en="Russia", name_ko="러시아", continent="europe")
+    return {
+        "sapporo": make_city("Sapporo", "JP", Kind.SISTER, name_ko="삿포로"),
+        "novosibirsk": make_city("Novosibirsk", "RU", Kind.SISTER, name_ko="노보시비르스크"),
+        "kharkiv": make_city("Kharkiv", "UA", Kind.FRIENDLY, name_ko="하르키우", aliases="Kharkov"),
+    }
+
+
 def make_home_city(**fields) -> HomeCity:
     """Daejeon as the home city, with its city-hall coordinates."""
     values = {

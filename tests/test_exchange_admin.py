@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from partners.admin.exchanges import dormant_cutoff
 from partners.models import Exchange, Kind
-from tests.factories import make_city, make_country, make_exchange, make_staff
+from tests.factories import make_city, make_exchange, make_exchange_partners, make_staff
 
 D = datetime.date
 EXCHANGES = reverse("admin:partners_exchange_changelist")
@@ -24,11 +24,7 @@ def years_ago(years: int, days: int = 0) -> datetime.date:
 
 @pytest.fixture
 def partners(db) -> dict:
-    make_country("RU", name_en="Russia", name_ko="러시아", continent="europe")
-    return {
-        "sapporo": make_city("Sapporo", "JP", Kind.SISTER, name_ko="삿포로"),
-        "novosibirsk": make_city("Novosibirsk", "RU", Kind.SISTER, name_ko="노보시비르스크"),
-        "kharkiv": make_city("Kharkiv", "UA", Kind.FRIENDLY, name_ko="하르키우", aliases="Kharkov"),
+    return make_exchange_partners() | {
         "calgary": make_city("Calgary", "CA", Kind.FRIENDLY, name_ko="캘거리"),
         # No current agreement: an ended partnership is not reviewed for activity.
         "ended": make_city("Gone", "DE"),

@@ -14,7 +14,7 @@ from reversion.models import Version
 
 from partners.models import Exchange, Kind
 from partners.resources import EXCHANGE_COLUMNS
-from tests.factories import make_city, make_country, make_exchange
+from tests.factories import make_city, make_exchange, make_exchange_partners
 from tests.spreadsheets import csv_bytes, xlsx_bytes
 
 D = datetime.date
@@ -30,11 +30,7 @@ def english_commands(settings):
 
 @pytest.fixture
 def partners(db) -> dict:
-    make_country("RU", name_en="Russia", name_ko="러시아", continent="europe")
-    return {
-        "sapporo": make_city("Sapporo", "JP", Kind.SISTER, name_ko="삿포로"),
-        "novosibirsk": make_city("Novosibirsk", "RU", Kind.SISTER, name_ko="노보시비르스크"),
-        "kharkiv": make_city("Kharkiv", "UA", Kind.FRIENDLY, name_ko="하르키우", aliases="Kharkov"),
+    return make_exchange_partners() | {
         # Two partners answer to "Victoria": the country or the slug tells them apart.
         "victoria-sc": make_city("Victoria", "SC", Kind.FRIENDLY, slug="victoria-sc"),
         "victoria-ca": make_city("Victoria", "CA", Kind.FRIENDLY, slug="victoria-ca"),
