@@ -5,14 +5,26 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import City, Continent, DormantPartner, Exchange, Field, Kind, whole_years_between
+from ..models import (
+    Agreement,
+    City,
+    Continent,
+    DormantPartner,
+    Exchange,
+    Field,
+    Kind,
+    Status,
+    whole_years_between,
+)
+from ..models.exchanges import last_exchange_subquery
 from ..resources import DormantPartnerResource
 from .history import HistoryAdmin
 from .partners import KindFilter
@@ -111,6 +123,20 @@ def dormant_cutoff(today: datetime.date | None = None, years: int | None = None)
         return today.replace(year=today.year - years, day=28)
 
 
+class DormantChangeList(ChangeList):
+    """The field of each listed partner's last exchange, for the page's rows only, in one
+    query: as a column of the report's query it was worked out for every partner."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        rows = {city.pk: city for city in self.result_list}
+        fields = City.objects.filter(pk__in=rows).annotate(
+            field=last_exchange_subquery("field", published=False)
+        )
+        for pk, field in fields.values_list("pk", "field"):
+            rows[pk].last_exchange_field = field
+
+
 @admin.register(DormantPartner)
 class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
     """Partners with a current agreement whose last exchange activity (published or not) is
@@ -126,7 +152,7 @@ class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
         "name_en",
         "country",
         "kind",
-        "since",
+        "signed_on",
         "last_exchange",
         "last_exchange_field_label",
         "years_since_last_exchange",
@@ -141,13 +167,40 @@ class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
         # `ordering` attribute: the system check wants a model field, not an annotation.)
         return [F("last_exchange_on").asc(nulls_first=True), "name_en"]
 
+    # The count of every partner beside the filtered count costs a second pass over them.
+    show_full_result_count = False
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            City.objects.with_current_agreement()
-            .with_last_exchange(published_only=False)
-            .filter(current_kind__isnull=False)
-            .filter(Q(last_exchange_on__isnull=True) | Q(last_exchange_on__lt=dormant_cutoff()))
+        # The current agreement's kind and date only: the partner list's `since` (the start
+        # of the run of its kind) takes four more subqueries a partner and is not needed here.
+        current = Agreement.objects.filter(city=OuterRef("pk")).exclude(status=Status.ENDED)
+        recent = Exchange.partners.through.objects.filter(
+            exchange__started_on__gte=dormant_cutoff(),
+            exchange__started_on__lte=timezone.localdate(),
         )
+        return (
+            City.objects.select_related("country")
+            .annotate(
+                current_kind=Subquery(current.values("kind")[:1]),
+                current_signed_on=Subquery(current.values("signed_on")[:1]),
+            )
+            .filter(current_kind__isnull=False)
+            # Dormant: no activity started between the cutoff and today. The few partners
+            # with one are gathered once (the date index finds the recent activities); asking
+            # each partner for its last date in the filter cost two seconds at 10,000.
+            .exclude(pk__in=recent.values("city_id"))
+            .annotate(last_exchange_on=last_exchange_subquery("started_on", published=False))
+        )
+
+    def get_export_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_export_queryset(request)
+            .annotate(last_exchange_field=last_exchange_subquery("field", published=False))
+        )
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return DormantChangeList
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         extra_context = {
@@ -178,9 +231,9 @@ class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
     def kind(self, obj: City) -> str:
         return Kind(obj.current_kind).label
 
-    @admin.display(description=_("partner since"), ordering="since")
-    def since(self, obj: City) -> datetime.date | None:
-        return obj.since
+    @admin.display(description=_("signed on"), ordering="current_signed_on")
+    def signed_on(self, obj: City) -> datetime.date | None:
+        return obj.current_signed_on
 
     @admin.display(
         description=_("last exchange"),
@@ -192,7 +245,8 @@ class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("field of the last exchange"), empty_value="—")
     def last_exchange_field_label(self, obj: City) -> str | None:
-        return Field(obj.last_exchange_field).label if obj.last_exchange_field else None
+        field = getattr(obj, "last_exchange_field", None)
+        return Field(field).label if field else None
 
     @admin.display(
         description=_("years since the last exchange"),

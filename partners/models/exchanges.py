@@ -4,7 +4,7 @@ import datetime
 
 import reversion
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -116,10 +116,19 @@ class Exchange(models.Model):
 
 def last_exchange_subquery(field: str = "started_on", published: bool = True) -> Subquery:
     """For a City queryset: `field` of the partner's latest activity that has started by
-    today (an upcoming one is not yet an exchange that happened), or NULL."""
-    exchanges = Exchange.objects.filter(
-        partners=OuterRef("pk"), started_on__lte=timezone.localdate()
+    today (an upcoming one is not yet an exchange that happened), or NULL.
+
+    Read from the partner's links, not from the activities: ordered by date, SQLite would
+    walk the activities newest first until one is the partner's, for every partner."""
+    links = Exchange.partners.through.objects.filter(
+        city_id=OuterRef("pk"), exchange__started_on__lte=timezone.localdate()
     )
     if published:
-        exchanges = exchanges.filter(is_published=True)
-    return Subquery(exchanges.order_by("-started_on", "-pk").values(field)[:1])
+        links = links.filter(exchange__is_published=True)
+    if field == "started_on":
+        # MAX needs no sort of the partner's activities, which ORDER BY ... LIMIT 1 does.
+        return Subquery(
+            links.values("city_id").annotate(last=Max("exchange__started_on")).values("last")
+        )
+    latest = links.order_by("-exchange__started_on", "-exchange_id")
+    return Subquery(latest.values(f"exchange__{field}")[:1])

@@ -65,7 +65,7 @@ class DormantPartnerResource(resources.ModelResource):
     name_ko = text("name_ko")
     country = fields.Field("country", "country", ForeignKeyWidget(Country, "iso_code"))
     kind = fields.Field("current_kind", "kind", TextWidget())
-    since = fields.Field("since", "since", native_date)
+    signed_on = fields.Field("current_signed_on", "signed_on", native_date)
     last_exchange_on = fields.Field("last_exchange_on", "last_exchange_on", native_date)
     last_exchange_field = fields.Field("last_exchange_field", "last_exchange_field", TextWidget())
     years_since_last_exchange = fields.Field(
@@ -80,7 +80,7 @@ class DormantPartnerResource(resources.ModelResource):
             "name_ko",
             "country",
             "kind",
-            "since",
+            "signed_on",
             "last_exchange_on",
             "last_exchange_field",
             "years_since_last_exchange",
