@@ -125,7 +125,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -141,6 +141,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# dumpdata, backup_data and the change history keep timestamps to the microsecond.
+SERIALIZATION_MODULES = {"json": "portal.serializers"}
 
 # Spreadsheet import/export (partners/resources/). The library lets anyone who may view a
 # model import into it; importing needs "change" here, and the partner admin also wants "add".
@@ -198,6 +200,15 @@ AXES_RESET_ON_SUCCESS = True
 # No "AXES: BEGIN" banner on every manage.py command.
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+# Behind PORTAL_TRUSTED_PROXY_COUNT reverse proxies that each append the address they saw
+# to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), the client is that many entries
+# from the right; 0 (no proxy) uses the connection's address. See README "Deploy".
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_address"
+
+# The admin login with an unsafe or missing `next` lands on the admin, not on
+# Django's /accounts/profile/ default, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Upload limits. Django's own limits cap request bodies; the PORTAL_ ones are checked by
 # partners.validators for import files and photos/documents.
