@@ -1,7 +1,9 @@
 """Spreadsheet import and export for the partner admin (mixed into partners/admin.py)."""
 
+from contextlib import suppress
+
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +13,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.resources import ModelResource
 from import_export.results import Result
+from import_export.tmp_storages import TempFolderStorage
 
 from .resources import EXPORT_FORMATS, IMPORT_FORMATS, ImportFileError, PartnerResource
 from .validators import validate_import_file_size
@@ -60,6 +63,26 @@ class SpreadsheetFormatsMixin:
         return f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
 
+class PreviewFileGone(Exception):
+    """The confirm step names no readable preview file."""
+
+
+class OneTimePreviewFile(TempFolderStorage):
+    """The preview's temporary file, removed by the first confirm: a second confirm (double
+    click, Back and resubmit) or a tampered file name finds none and is told so."""
+
+    def read(self) -> str | bytes:
+        try:
+            return super().read()
+        except (OSError, UnicodeDecodeError) as error:
+            raise PreviewFileGone from error
+
+    def remove(self) -> None:
+        # Two confirms at once both imported (the second wrote nothing, see locking.py).
+        with suppress(FileNotFoundError):
+            super().remove()
+
+
 class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
     """Import with a preview that writes nothing, then confirm; export of the changelist."""
 
@@ -67,6 +90,7 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
     export_file_stem = "partners"
     import_form_class = PartnerImportForm
     import_template_name = "admin/partners/import.html"
+    tmp_storage_class = OneTimePreviewFile
 
     def get_import_formats(self) -> list:
         return IMPORT_FORMATS
@@ -89,6 +113,25 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
                 "import_file",
                 _("The file could not be read as a table. Save it as .csv or .xlsx."),
             )
+
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        chosen = request.POST.get("format", "")
+        try:
+            if not chosen.isdigit() or int(chosen) >= len(self.get_import_formats()):
+                raise PreviewFileGone
+            return super().process_import(request, **kwargs)
+        except PreviewFileGone:
+            messages.error(
+                request,
+                _(
+                    "This import was already confirmed, or its form was changed: the previewed "
+                    "file is gone. Nothing more was imported; upload the file again if needed."
+                ),
+            )
+            info = (self.opts.app_label, self.opts.model_name)
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
 
     def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
         # The confirm step imports again; if the data changed since the preview and a row

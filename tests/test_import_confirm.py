@@ -1,0 +1,69 @@
+"""The admin import's confirm step, posted twice or with a tampered form: a clear message,
+nothing more written, never a server error."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from partners.models import City
+from tests.spreadsheets import CONFIRM_URL, IMPORT_URL, csv_bytes, make_countries, partner_row
+
+pytestmark = pytest.mark.django_db
+
+GONE = "This import was already confirmed, or its form was changed"
+
+
+@pytest.fixture
+def staff_client(client):
+    make_countries()
+    client.force_login(User.objects.create_superuser("staff", "staff@example.com", "pw"))
+    return client
+
+
+def preview(client) -> dict:
+    """Upload two new partners and return the confirm form's fields."""
+    rows = [partner_row(name_en="Brno", name_ko="브르노", country="CZ"), partner_row()]
+    upload = SimpleUploadedFile("partners.csv", csv_bytes(rows))
+    response = client.post(IMPORT_URL, {"format": "0", "import_file": upload})
+    assert response.status_code == 200
+    return dict(response.context["confirm_form"].initial)
+
+
+def messages_after(client, response) -> str:
+    assert response.status_code == 302
+    assert response["Location"] == IMPORT_URL
+    return client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").text
+
+
+def test_an_import_confirmed_twice_imports_once_and_then_says_so(staff_client):
+    confirm = preview(staff_client)
+    assert staff_client.post(CONFIRM_URL, confirm).status_code == 302
+    assert City.objects.count() == 2
+
+    again = staff_client.post(CONFIRM_URL, confirm, HTTP_ACCEPT_LANGUAGE="en")
+    assert GONE in messages_after(staff_client, again)
+    assert City.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"import_file_name": "../../etc/passwd"},
+        {"import_file_name": "."},
+        {"import_file_name": "no-such-preview"},
+        {"format": "99"},
+        {"format": "csv"},
+    ],
+)
+def test_a_tampered_confirm_form_gets_a_message_and_writes_nothing(staff_client, tampered):
+    confirm = preview(staff_client) | tampered
+    response = staff_client.post(CONFIRM_URL, confirm, HTTP_ACCEPT_LANGUAGE="en")
+    assert GONE in messages_after(staff_client, response)
+    assert City.objects.count() == 0
+
+
+def test_the_message_is_in_korean_for_korean_staff(staff_client):
+    confirm = preview(staff_client) | {"import_file_name": "no-such-preview"}
+    response = staff_client.post(CONFIRM_URL, confirm, HTTP_ACCEPT_LANGUAGE="ko")
+    page = staff_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="ko").text
+    assert "이미 확정" in page
