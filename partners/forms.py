@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Continent, Country, Kind, Status, localized_name
 
-
 # Django's message repeats the rejected value, which may be 100 KB long.
 NOT_A_CHOICE = {"invalid_choice": _("That is not one of the choices.")}
 

@@ -115,7 +115,7 @@ def test_a_restored_backup_has_every_field_of_every_row_exact_to_the_microsecond
         stamps = [
             f.name for f in model._meta.concrete_fields if f.get_internal_type() == "DateTimeField"
         ]
-        model.objects.update(**{name: EXACT for name in stamps})
+        model.objects.update(**dict.fromkeys(stamps, EXACT))
     User.objects.update(date_joined=EXACT, last_login=EXACT)
     Revision.objects.update(date_created=EXACT)
     LogEntry.objects.update(action_time=EXACT)
