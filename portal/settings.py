@@ -218,3 +218,6 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DJANGO_DATA_UPLOAD_MAX_NUMBER_FILES", 20
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DJANGO_DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
 PORTAL_MAX_UPLOAD_BYTES = env_int("PORTAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 PORTAL_MAX_IMPORT_FILE_BYTES = env_int("PORTAL_MAX_IMPORT_FILE_BYTES", 5 * 1024 * 1024)
+# An import's rows are all checked and written in one request: deploy/gunicorn.conf.py's
+# timeout is measured for this many (tests/test_deploy_proxy.py).
+PORTAL_MAX_IMPORT_ROWS = env_int("PORTAL_MAX_IMPORT_ROWS", 20_000)

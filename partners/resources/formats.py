@@ -10,6 +10,7 @@ import csv
 import datetime
 import decimal
 import io
+import itertools
 import json
 import zipfile
 
@@ -70,6 +71,13 @@ def decode_text(data: bytes) -> str:
 def dataset_from_rows(rows: list[list[object]]) -> tablib.Dataset:
     if not rows or not any(cell not in (None, "") for cell in rows[0]):
         raise ImportFileError(_("The file is empty: the first line must name the columns."))
+    # The deployed request timeout (deploy/gunicorn.conf.py) is set for this many rows.
+    limit = settings.PORTAL_MAX_IMPORT_ROWS
+    if len(rows) - 1 > limit:
+        raise ImportFileError(
+            _("The file has more than %(limit)s rows; import it in parts of at most that many.")
+            % {"limit": limit}
+        )
     headers = [str(cell or "").strip() for cell in rows[0]]
     while headers and not headers[-1]:
         headers.pop()
@@ -123,7 +131,13 @@ class SpreadsheetXLSX(base_formats.XLSX):
 
         try:
             book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
-            rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+            # One row past the limit is enough to refuse the file; a 5 MB workbook can hold
+            # far more rows than a 5 MB CSV.
+            sheet_rows = book.worksheets[0].iter_rows(values_only=True)
+            rows = [
+                list(row)
+                for row in itertools.islice(sheet_rows, settings.PORTAL_MAX_IMPORT_ROWS + 2)
+            ]
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
             raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
         return dataset_from_rows(rows)
