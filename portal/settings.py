@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "portal.security.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so it sees the view's exceptions first: a locked SQLite database is a 503.
+    "portal.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -92,6 +94,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Staff saving at the same moment: WAL lets pages read while one save writes; IMMEDIATE
+    # takes the write lock when a transaction starts, so a second writer waits up to
+    # `timeout` seconds for it instead of failing mid-transaction ("database is locked").
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("DJANGO_SQLITE_TIMEOUT", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):

@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from partners.resources import ImportFileError, import_partners, read_dataset
 from partners.resources.partners import unexpected_import_error
 from partners.validators import validate_import_file_size
+from portal.busy import busy_message, is_database_busy
 
 
 class Command(BaseCommand):
@@ -52,8 +53,21 @@ class Command(BaseCommand):
             ) from None
         except ImportFileError as error:
             raise CommandError(f"{path.name}: {error}") from None
-        with transaction.atomic():
-            result = import_partners(dataset, dry_run=dry_run, user=importer, file_name=path.name)
+        try:
+            with transaction.atomic():
+                result = import_partners(
+                    dataset, dry_run=dry_run, user=importer, file_name=path.name
+                )
+        except OperationalError as error:
+            if not is_database_busy(error):
+                raise
+            raise CommandError(busy_message()) from None
+        # A lock met inside the import is collected as a row error: it is no fault of the file.
+        errors = [error.error for error in result.base_errors] + [
+            error.error for _number, row_errors in result.row_errors() for error in row_errors
+        ]
+        if any(is_database_busy(error) for error in errors):
+            raise CommandError(busy_message())
         # A report is always set by the resource; the fallback covers an error before that.
         report = getattr(result, "report", None)
         if report is None and (result.has_errors() or result.has_validation_errors()):
