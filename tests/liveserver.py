@@ -266,11 +266,11 @@ def csrf_token(html: str) -> str:
 
 
 class FormFields(HTMLParser):
-    """The fields a browser would submit from the page's form with the given id."""
+    """The fields a browser would submit from the page's form with the given id or action."""
 
-    def __init__(self, form_id: str) -> None:
+    def __init__(self, form: str) -> None:
         super().__init__()
-        self.form_id = form_id
+        self.form = form
         self.inside = False
         self.fields: list[tuple[str, str]] = []
         self._select: str | None = None
@@ -280,7 +280,7 @@ class FormFields(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
         if tag == "form":
-            self.inside = a.get("id") == self.form_id
+            self.inside = self.form in (a.get("id"), a.get("action"))
         if not self.inside or "name" not in a and tag != "option":
             return
         if tag == "input":
@@ -311,7 +311,7 @@ class FormFields(HTMLParser):
             self._textarea = None
 
 
-def form_fields(html: str, form_id: str) -> list[tuple[str, str]]:
-    parser = FormFields(form_id)
+def form_fields(html: str, form: str) -> list[tuple[str, str]]:
+    parser = FormFields(form)
     parser.feed(html)
     return parser.fields
