@@ -6,7 +6,14 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from partners.models import City
-from tests.spreadsheets import CONFIRM_URL, IMPORT_URL, csv_bytes, make_countries, partner_row
+from tests.spreadsheets import (
+    CONFIRM_URL,
+    IMPORT_URL,
+    csv_bytes,
+    make_countries,
+    make_partner,
+    partner_row,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +50,27 @@ def test_an_import_confirmed_twice_imports_once_and_then_says_so(staff_client):
     again = staff_client.post(CONFIRM_URL, confirm, HTTP_ACCEPT_LANGUAGE="en")
     assert GONE in messages_after(staff_client, again)
     assert City.objects.count() == 2
+
+
+def test_an_update_confirmed_twice_is_written_once_and_the_second_confirm_writes_nothing(
+    staff_client,
+):
+    make_partner(population=1_000)
+    rows = [partner_row(slug="kharkiv", population="1,430,885")]
+    upload = SimpleUploadedFile("partners.csv", csv_bytes(rows))
+    confirm = dict(
+        staff_client.post(IMPORT_URL, {"format": "0", "import_file": upload})
+        .context["confirm_form"]
+        .initial
+    )
+    assert staff_client.post(CONFIRM_URL, confirm).status_code == 302
+    saved = City.objects.get(slug="kharkiv")
+    assert saved.population == 1_430_885
+
+    again = staff_client.post(CONFIRM_URL, confirm, HTTP_ACCEPT_LANGUAGE="en")
+    # The preview's partner changed since (by this very import): refused before the file is read.
+    assert "Nothing was imported" in messages_after(staff_client, again)
+    assert City.objects.get(slug="kharkiv").updated_at == saved.updated_at
 
 
 @pytest.mark.parametrize(
