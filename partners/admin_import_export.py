@@ -78,7 +78,7 @@ class OneTimePreviewFile(TempFolderStorage):
             raise PreviewFileGone from error
 
     def remove(self) -> None:
-        # Two confirms at once both imported (the second wrote nothing, see locking.py).
+        # Two confirms sent at once can both read the file; the later one finds it removed.
         with suppress(FileNotFoundError):
             super().remove()
 

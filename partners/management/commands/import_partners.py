@@ -59,15 +59,11 @@ class Command(BaseCommand):
                     dataset, dry_run=dry_run, user=importer, file_name=path.name
                 )
         except OperationalError as error:
+            # On SQLite the write lock is taken as the transaction begins (IMMEDIATE), so a
+            # busy database stops the import here, before any row: no fault of the file.
             if not is_database_busy(error):
                 raise
             raise CommandError(busy_message()) from None
-        # A lock met inside the import is collected as a row error: it is no fault of the file.
-        errors = [error.error for error in result.base_errors] + [
-            error.error for _number, row_errors in result.row_errors() for error in row_errors
-        ]
-        if any(is_database_busy(error) for error in errors):
-            raise CommandError(busy_message())
         # A report is always set by the resource; the fallback covers an error before that.
         report = getattr(result, "report", None)
         if report is None and (result.has_errors() or result.has_validation_errors()):
