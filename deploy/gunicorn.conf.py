@@ -10,8 +10,8 @@ workers = 3
 # The longest request is an admin import of PORTAL_MAX_IMPORT_ROWS (20,000) rows, 4.4 MB:
 # through nginx on a shared 2-core machine its preview and its confirm each took 26-51 s
 # over two runs (tests/test_deploy_proxy.py checks both finish within this timeout), so this
-# leaves over 3 times the slowest. A worker past it is
-# killed and the import's one transaction rolls back, so nothing is half-written.
+# leaves over 3 times the slowest. A worker past it is killed and the import's one
+# transaction rolls back, so nothing is half-written.
 timeout = 180
 graceful_timeout = 30
 # Worker memory bound: Python keeps the memory of the largest import a worker has held (that
