@@ -55,3 +55,31 @@ def test_a_request_with_too_many_files_is_refused(client, settings):
     files = {f"f{i}": SimpleUploadedFile(f"{i}.txt", b"x") for i in range(3)}
     response = client.post("/admin/login/", files)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_an_import_file_with_more_rows_than_the_limit_is_refused_before_importing(
+    settings, extension
+):
+    import io
+
+    import openpyxl
+
+    from partners.resources import ImportFileError, read_dataset
+
+    settings.PORTAL_IMPORT_MAX_ROWS = 3
+    rows = [["slug", "name_en"]] + [[f"s{n}", f"City {n}"] for n in range(4)]
+    if extension == "csv":
+        data = "\n".join(",".join(row) for row in rows).encode()
+    else:
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data = buffer.getvalue()
+    with translation.override("en"), pytest.raises(ImportFileError, match="more than 3 rows"):
+        read_dataset(data, f"p.{extension}")
+    # Exactly at the limit is fine.
+    settings.PORTAL_IMPORT_MAX_ROWS = 4
+    assert len(read_dataset(data, f"p.{extension}")) == 4
