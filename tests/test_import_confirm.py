@@ -1,9 +1,14 @@
 """The admin import's confirm step, posted twice or with a tampered form: a clear message,
 nothing more written, never a server error."""
 
+import tempfile
+import uuid
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from partners.models import City
 from tests.spreadsheets import (
@@ -117,3 +122,54 @@ def test_the_message_is_in_korean_for_korean_staff(staff_client):
     response = staff_client.post(CONFIRM_URL, confirm, HTTP_ACCEPT_LANGUAGE="ko")
     page = staff_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="ko").text
     assert "이미 확정" in page
+
+
+def test_a_confirm_cannot_import_a_file_this_session_did_not_preview(staff_client):
+    # Another file in the server's temporary folder, never previewed nor size-checked: the
+    # library would open any name there and delete it after the import.
+    make_partner(population=1_000)
+    planted = Path(tempfile.gettempdir()) / f"planted-{uuid.uuid4().hex}.csv"
+    planted.write_text("slug,population\nkharkiv,1450777\n", encoding="utf-8")
+    try:
+        confirm = preview(staff_client) | {"import_file_name": planted.name}
+        response = staff_client.post(CONFIRM_URL, confirm, HTTP_ACCEPT_LANGUAGE="en")
+        assert GONE in messages_after(staff_client, response)
+        assert City.objects.get(slug="kharkiv").population == 1_000
+        assert planted.exists()
+    finally:
+        planted.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [{"original_file_name": "other.csv"}, {"kind": "sister"}],
+)
+def test_a_confirm_with_fields_other_than_the_preview_showed_writes_nothing(staff_client, tampered):
+    confirm = preview(staff_client) | tampered
+    response = staff_client.post(CONFIRM_URL, confirm, HTTP_ACCEPT_LANGUAGE="en")
+    assert GONE in messages_after(staff_client, response)
+    assert City.objects.count() == 0
+
+
+def test_another_staff_member_cannot_confirm_my_preview(staff_client):
+    confirm = preview(staff_client)
+    other = Client()
+    other.force_login(User.objects.create_superuser("other", "other@example.com", "pw"))
+    response = other.post(CONFIRM_URL, confirm, HTTP_ACCEPT_LANGUAGE="en")
+    assert GONE in messages_after(other, response)
+    assert City.objects.count() == 0
+    # The staff member who previewed it can still confirm it.
+    assert staff_client.post(CONFIRM_URL, confirm).status_code == 302
+    assert City.objects.count() == 2
+
+
+def test_a_confirm_that_drops_the_previewed_row_versions_writes_nothing(staff_client):
+    # Emptied row versions would skip the check that nobody changed the partners since.
+    make_partner(population=1_000)
+    upload = SimpleUploadedFile("p.csv", csv_bytes([partner_row(slug="kharkiv", population="5")]))
+    preview = staff_client.post(IMPORT_URL, {"format": "0", "import_file": upload})
+    confirm = dict(preview.context["confirm_form"].initial)
+    assert confirm["row_versions"] != "{}"
+    response = staff_client.post(CONFIRM_URL, confirm | {"row_versions": "{}"})
+    assert response.status_code == 302
+    assert City.objects.get(slug="kharkiv").population == 1_000

@@ -102,6 +102,12 @@ class SpreadsheetFormatsMixin:
         return f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
 
+# The previews a session was shown (temporary file name -> the confirm form's fields), so that
+# a confirm imports only a file this session previewed, with the fields it was shown.
+PREVIEWS_SESSION_KEY = "partner_import_previews"
+MAX_PREVIEWS = 5
+
+
 class PreviewFileGone(Exception):
     """The confirm step names no readable preview file."""
 
@@ -161,6 +167,22 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportPreviewLockMixin, 
         base = super().get_confirm_form_class(request)
         return type(base.__name__, (DefaultKindConfirmForm, base), {})
 
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        response = super().import_action(request, **kwargs)
+        confirm_form = (getattr(response, "context_data", None) or {}).get("confirm_form")
+        if confirm_form is not None:
+            # The confirm form comes back from the browser: remember what this session was
+            # shown, so a confirm can only import a file this session previewed, as previewed.
+            shown = {
+                key: "" if value is None else str(value)
+                for key, value in confirm_form.initial.items()
+                if key in confirm_form.fields
+            }
+            previews = request.session.get(PREVIEWS_SESSION_KEY, {})
+            previews[shown["import_file_name"]] = shown
+            request.session[PREVIEWS_SESSION_KEY] = dict(list(previews.items())[-MAX_PREVIEWS:])
+        return response
+
     def get_confirm_form_initial(self, request: HttpRequest, import_form) -> dict:
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
@@ -195,10 +217,17 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportPreviewLockMixin, 
 
     def check_preview_file(self, request: HttpRequest) -> None:
         """Raise PreviewFileGone unless the confirm names a format and a preview file that are
-        there; checked before the preview lock, so a second confirm of an update is told it
-        was already confirmed rather than that its partners changed (by the first)."""
+        there, and that this session previewed with these very fields (file name, original
+        name, row versions, kind); each preview can be confirmed once. Checked before the
+        preview lock, so a second confirm of an update is told it was already confirmed rather
+        than that its partners changed (by the first)."""
         chosen = request.POST.get("format", "")
         if not chosen.isdigit() or int(chosen) >= len(self.get_import_formats()):
+            raise PreviewFileGone
+        previews = request.session.get(PREVIEWS_SESSION_KEY, {})
+        shown = previews.pop(request.POST.get("import_file_name", ""), None)
+        request.session[PREVIEWS_SESSION_KEY] = previews
+        if shown is None or any(request.POST.get(key, "") != value for key, value in shown.items()):
             raise PreviewFileGone
         confirm_form = self.create_confirm_form(request)
         if not confirm_form.is_valid():
