@@ -16,9 +16,10 @@ from ..constraints import constraint_message, violated_checks
 from ..models import Agreement, City, Status
 from .headers import NOT_GIVEN, arrange_columns, require_columns
 from .import_history import record_import_history
+from .lost_letters import check_new_text
 from .matching import KnownPartners
-from .reading import check_new_text, refuse_uncomputed
-from .report import PreviewDiff, import_report
+from .reading import refuse_uncomputed
+from .report import PreviewDiff, file_line, import_report
 from .widgets import (
     CountryWidget,
     DateWidget,
@@ -128,6 +129,7 @@ class PartnerResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs) -> None:
         # Header names, units and generic columns are read by headers.arrange_columns.
         self.header_line = getattr(dataset, "header_line", 1)
+        self.row_lines = getattr(dataset, "row_lines", None)
         self.notes = list(getattr(dataset, "notes", []))
         plan = arrange_columns(dataset, COLUMNS, kwargs.get("default_kind"))
         self.notes += plan.notes
@@ -206,7 +208,7 @@ class PartnerResource(resources.ModelResource):
         # kind must not silently take that date over.
         instance.signed_on_given = bool(cell_text(row.get("signed_on")).strip())
         slug, name_en = (cell_text(row.get(column)).strip() for column in ("slug", "name_en"))
-        line = kwargs.get("row_number", 0) + self.header_line
+        line = file_line(self, kwargs.get("row_number", 0))
         self.known.claim(instance, slug, name_en, self.row_country, line)
 
     def before_import_row(self, row: dict, **kwargs) -> None:
@@ -227,8 +229,8 @@ class PartnerResource(resources.ModelResource):
         stored = getattr(instance, field.attribute, None) if field.attribute else None
         super().import_field(field, instance, row, is_m2m, **kwargs)
         new = getattr(instance, field.attribute, None) if field.attribute else None
-        line = kwargs.get("row_number", 0) + self.header_line
-        note = check_new_text(stored, new, line, field.column_name)
+        line = file_line(self, kwargs.get("row_number", 0))
+        note = check_new_text(stored, new, field.attribute, line, field.column_name)
         if note:
             self.notes.append(note)
 
@@ -329,7 +331,7 @@ class PartnerResource(resources.ModelResource):
         default_kind (sister or friendly) fills the kind of every row of a file without a
         kind column. The result's `notes` tell staff how the file was read."""
         self.imported_city_pks: set[int] = set()
-        self.header_line, self.notes, self.kind_missing = 1, [], False
+        self.header_line, self.row_lines, self.notes, self.kind_missing = 1, None, [], False
         self.problem_rows = self.unchecked_rows = 0
         result = super().import_data(dataset, dry_run=dry_run, **kwargs)
         failed = result.has_errors() or result.has_validation_errors()

@@ -7,7 +7,6 @@ it into a validation error for the cell's column.
 import datetime
 import decimal
 import re
-import unicodedata
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from import_export import widgets
 
 from ..models import Country, Kind, Status, fold
 from .formats import unescape_formula
+from .reading import control_character
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -37,18 +37,6 @@ def cell_text(value: object, strip: bool = False) -> str:
 
 def folded_key(text: str) -> str:
     return " ".join(fold(text).replace("_", " ").split())
-
-
-def control_character(text: str, allowed: str = "") -> str | None:
-    """The first control character in text, other than those allowed.
-
-    PostgreSQL cannot store NUL in text at all, and the others are invisible in the admin
-    and on the public pages: they come from copying out of other programs, never on purpose.
-    """
-    return next(
-        (c for c in text if unicodedata.category(c) == "Cc" and c not in allowed),
-        None,
-    )
 
 
 class TextWidget(widgets.Widget):
