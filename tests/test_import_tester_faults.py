@@ -3,6 +3,7 @@
 Messages are checked in English (the Korean catalogue is checked by the translations test).
 """
 
+import codecs
 import io
 
 import openpyxl
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from partners.models import Agreement, City
-from partners.resources import import_partners, read_dataset
+from partners.resources import ImportFileError, import_partners, read_dataset
 from tests.factories import make_country
 from tests.spreadsheets import make_countries, make_partner
 
@@ -95,3 +96,145 @@ def test_a_question_mark_in_a_website_address_is_not_warned_about():
     make_partner()
     result = run_import(text_csv("slug,website\nkharkiv,https://city.kharkov.ua/?lang=en\n"))
     assert result.report == [] and result.notes == []
+
+
+# 2. Blank rows were counted as unchanged partners.
+
+
+def two_partners() -> None:
+    make_partner()
+    make_partner(slug="praha", name_en="Prague", name_ko="프라하", country=make_country("CZ"))
+
+
+def test_blank_csv_lines_are_no_rows_and_keep_the_line_numbers():
+    two_partners()
+    data = text_csv("slug,name_en\n\nkharkiv,Kharkiv\n,\n , \n\npraha,Prague\n \n")
+    result = run_import(data)
+    assert result.report == []
+    assert result.totals["skip"] == 2 and result.totals["new"] == result.totals["update"] == 0
+    result = run_import(text_csv("slug,population\n\n,\nkharkiv,x\n"))
+    assert result.report[0].startswith("Line 4, column “population”")
+
+
+def test_blank_xlsx_rows_are_no_rows_and_keep_the_row_numbers():
+    two_partners()
+    rows = [(1, ["slug", "name_en"]), (2, ["kharkiv", "Kharkiv"]), (3, ["praha", "Prague"])]
+    data = workbook(("Partners", [*rows, (20, ["", " "]), (3000, [" "])]))
+    result = run_import(data, "partners.xlsx")
+    assert result.report == [] and result.totals["skip"] == 2
+    header = (1, ["slug", "population"])
+    data = workbook(("Partners", [header, (7, ["kharkiv", 5]), (9, ["praha", "x"])]))
+    result = run_import(data, "partners.xlsx")
+    assert len(result.report) == 1 and result.report[0].startswith("Line 9")
+
+
+def test_blank_rows_do_not_count_toward_the_row_limit(settings):
+    settings.PORTAL_IMPORT_MAX_ROWS = 2
+    two_partners()
+    data = text_csv("slug,name_en\nkharkiv,Kharkiv\n" + "\n" * 50 + "praha,Prague\n")
+    assert run_import(data).totals["skip"] == 2
+
+
+# 5. UTF-16 with a byte-order mark (Excel's "Unicode text") was refused as unclear.
+
+
+def excel_unicode_text(text: str) -> bytes:
+    """What Excel's "Unicode text" writes: UTF-16 LE with its BOM, tabs, CRLF."""
+    return codecs.BOM_UTF16_LE + text.replace("\n", "\r\n").encode("utf-16-le")
+
+
+@pytest.mark.parametrize("name", ["partners.txt", "partners.csv"])
+def test_excel_unicode_text_is_read_as_utf_16(name):
+    make_country("VN")
+    data = excel_unicode_text(
+        "name_en\tname_ko\tcountry\tkind\tsigned_on\nHưng Yên\t흥옌\tVN\tsister\t2020-01-01\n"
+    )
+    assert data.startswith(b"\xff\xfen\x00a\x00")
+    result = run_import(data, name)
+    assert result.report == [] and result.totals["new"] == 1
+    assert City.objects.get(slug="hung-yen").name_ko == "흥옌"
+    assert "The file was read as UTF-16 text." in result.notes
+
+
+def test_the_command_imports_excel_unicode_text(tmp_path):
+    make_partner()
+    path = tmp_path / "partners.txt"
+    path.write_bytes(excel_unicode_text("slug\tpopulation\nkharkiv\t1421125\n"))
+    call_command("import_partners", str(path), stdout=io.StringIO())
+    assert City.objects.get(slug="kharkiv").population == 1421125
+
+
+def test_the_admin_offers_txt_files(admin_client):
+    from tests.spreadsheets import IMPORT_URL
+
+    response = admin_client.get(IMPORT_URL)
+    assert b">txt<" in response.content
+
+
+# 6a. A workbook whose first sheet is a cover page.
+
+
+def test_the_table_is_read_from_the_first_sheet_with_a_header_we_know():
+    make_partner()
+    cover = ("Cover", [(1, ["대전시 자매도시 현황"]), (3, ["2025년 12월 기준"])])
+    table = ("Partners", [(1, ["slug", "population"]), (2, ["kharkiv", 1421125])])
+    result = run_import(workbook(cover, table), "partners.xlsx")
+    assert result.report == []
+    assert City.objects.get(slug="kharkiv").population == 1421125
+    assert any("the sheet “Partners”" in note for note in result.notes)
+
+
+def test_a_workbook_without_a_header_we_know_says_where_to_put_the_table():
+    cover = ("Cover", [(1, ["대전시 자매도시 현황"])])
+    other = ("Sheet2", [(1, ["이름", "나라"]), (2, ["하르키우", "우크라이나"])])
+    with pytest.raises(ImportFileError) as error:
+        read_dataset(workbook(cover, other), "partners.xlsx")
+    assert "The first sheet (“Cover”) has no header row we know" in str(error.value)
+    assert "Put the table on the first sheet" in str(error.value)
+
+
+# 6b. Too many rows: say where the rows beyond the limit start.
+
+
+def test_too_many_rows_names_the_line_where_the_extra_rows_start(settings):
+    settings.PORTAL_IMPORT_MAX_ROWS = 2
+    before = snapshot()
+    rows = [(1, ["slug", "name_en"]), (2, ["a", "A"]), (3, ["b", "B"]), (4000, ["c", "C"])]
+    for data, name in (
+        (workbook(("Partners", rows)), "partners.xlsx"),
+        (text_csv("slug,name_en\na,A\nb,B\n" + "\n" * 3996 + "c,C\n"), "partners.csv"),
+    ):
+        with pytest.raises(ImportFileError) as error:
+            read_dataset(data, name)
+        assert "more than 2 rows after the header: the rows from line 4,000 on" in str(error.value)
+    assert snapshot() == before
+
+
+# 6e. A workbook given as CSV, and CSV given as a workbook.
+
+
+def test_a_workbook_given_as_csv_is_named_a_workbook():
+    data = workbook(("Partners", [(1, ["slug", "population"]), (2, ["kharkiv", 1])]))
+    with pytest.raises(ImportFileError, match=r"This file is an Excel workbook \(.xlsx\)"):
+        read_dataset(data, "partners.csv")
+
+
+def test_csv_given_as_a_workbook_is_named_text():
+    with pytest.raises(ImportFileError, match=r"This file is text \(CSV\), not an Excel workbook"):
+        read_dataset(text_csv("slug,population\nkharkiv,1\n"), "partners.xlsx")
+
+
+def test_a_workbook_given_as_csv_in_the_admin_says_choose_xlsx(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.spreadsheets import IMPORT_URL
+
+    make_partner()
+    before = snapshot()
+    data = workbook(("Partners", [(1, ["slug", "population"]), (2, ["kharkiv", 1])]))
+    upload = SimpleUploadedFile("partners.csv", data)
+    response = admin_client.post(
+        IMPORT_URL, {"import_file": upload, "format": "0", "resource": "0"}
+    )
+    assert "choose the xlsx format" in response.content.decode()
+    assert snapshot() == before

@@ -94,6 +94,19 @@ class SpreadsheetCSV(base_formats.CSV):
         return "text/csv; charset=utf-8"
 
 
+class SpreadsheetText(SpreadsheetCSV):
+    """Excel's "Unicode text" (.txt: tab-separated UTF-16), read as CSV is; import only."""
+
+    def get_title(self) -> str:
+        return "txt"
+
+    def get_extension(self) -> str:
+        return "txt"
+
+    def can_export(self) -> bool:
+        return False
+
+
 class SpreadsheetXLSX(base_formats.XLSX):
     def create_dataset(self, in_stream: bytes, **kwargs) -> tablib.Dataset:
         return dataset_from_rows(*workbooks.xlsx_rows(in_stream))
@@ -132,7 +145,7 @@ class NumericJSON(base_formats.JSON):
         return "application/json"
 
 
-IMPORT_FORMATS = [SpreadsheetCSV, SpreadsheetXLSX]
+IMPORT_FORMATS = [SpreadsheetCSV, SpreadsheetXLSX, SpreadsheetText]
 EXPORT_FORMATS = [SpreadsheetCSV, SpreadsheetXLSX, NumericJSON]
 FORMATS_BY_NAME = {"csv": SpreadsheetCSV, "xlsx": SpreadsheetXLSX, "json": NumericJSON}
 
@@ -140,6 +153,7 @@ FORMATS_BY_NAME = {"csv": SpreadsheetCSV, "xlsx": SpreadsheetXLSX, "json": Numer
 def read_dataset(data: bytes, filename: str) -> tablib.Dataset:
     """The table in an uploaded or named file, chosen by its extension."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in ("csv", "xlsx"):
-        raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
-    return FORMATS_BY_NAME[extension]().create_dataset(data)
+    formats = {format().get_extension(): format for format in IMPORT_FORMATS}
+    if extension not in formats:
+        raise ImportFileError(_("Only .csv, .txt and .xlsx files can be imported."))
+    return formats[extension]().create_dataset(data)
