@@ -4,11 +4,13 @@ Messages are checked in English (the Korean catalogue is checked by the translat
 """
 
 import codecs
+import datetime
 import io
 
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import translation
 
 from partners.models import Agreement, City
@@ -237,4 +239,151 @@ def test_a_workbook_given_as_csv_in_the_admin_says_choose_xlsx(admin_client):
         IMPORT_URL, {"import_file": upload, "format": "0", "resource": "0"}
     )
     assert "choose the xlsx format" in response.content.decode()
+    assert snapshot() == before
+
+
+# 3. Unit scaling rounded silently.
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "message"),
+    [
+        (
+            "면적(㎡)",
+            "1234567",
+            "Line 2, column “area_km2”: 1,234,567 ㎡ is 1.234567 km², more decimal places than "
+            "the 2 this column keeps",
+        ),
+        (
+            "인구(천명)",
+            "1450.0005",
+            "Line 2, column “population”: 1,450.0005 천명 is 1,450,000.5 people, not a whole "
+            "number",
+        ),
+    ],
+)
+def test_a_scaled_figure_the_field_cannot_keep_exactly_is_refused(header, cell, message):
+    make_partner()
+    before = snapshot()
+    result = run_import(text_csv(f"slug,{header}\nkharkiv,{cell}\n"))
+    assert len(result.report) == 1 and result.report[0].startswith(message)
+    assert snapshot() == before
+
+
+def test_a_scaled_figure_that_fits_is_stored_and_excel_noise_is_still_rounded_first():
+    make_partner()
+    data = workbook(
+        (
+            "Partners",
+            [(1, ["slug", "면적(㎡)", "인구(천명)"]), (2, ["kharkiv", 350_000_000, 0.1 * 3])],
+        )
+    )
+    assert 0.1 * 3 == 0.30000000000000004
+    result = run_import(data, "partners.xlsx")
+    assert result.report == []
+    city = City.objects.get(slug="kharkiv")
+    assert (city.area_km2, city.population) == (350, 300)
+
+
+# 4. A signing date after today was accepted and ended the current agreement today.
+
+
+def test_a_signing_date_after_today_is_refused_on_import(tmp_path):
+    make_partner()
+    before = snapshot()
+    data = text_csv("slug,kind,signed_on\nkharkiv,friendly,2099-01-01\n")
+    result = run_import(data)
+    assert len(result.report) == 1
+    assert result.report[0].startswith(
+        "Line 2, column “signed_on”: An agreement cannot be signed after today"
+    )
+    assert snapshot() == before
+    path = tmp_path / "partners.csv"
+    path.write_bytes(data)
+    with pytest.raises(CommandError):
+        call_command("import_partners", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert snapshot() == before
+
+
+def test_a_new_partner_signed_after_today_is_refused_on_import():
+    before = snapshot()
+    tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+    data = text_csv(f"name_en,name_ko,country,kind,signed_on\nLviv,르비우,UA,sister,{tomorrow}\n")
+    result = run_import(data)
+    assert len(result.report) == 1 and "cannot be signed after today" in result.report[0]
+    assert snapshot() == before
+
+
+def test_an_agreement_signed_or_ended_after_today_is_refused_by_the_model():
+    from django.core.exceptions import ValidationError
+
+    city = make_partner()
+    future = datetime.date(2099, 1, 1)
+    with pytest.raises(ValidationError) as error:
+        Agreement(city=city, kind="sister", signed_on=future).full_clean()
+    assert "cannot be signed after today" in str(error.value.message_dict["signed_on"])
+    ended = Agreement(city=city, kind="sister", signed_on=datetime.date(2000, 1, 1), status="ended")
+    ended.ended_on = future
+    with pytest.raises(ValidationError) as error:
+        ended.full_clean()
+    assert "cannot end after today" in str(error.value.message_dict["ended_on"])
+
+
+def test_the_admin_refuses_an_agreement_signed_after_today(admin_client):
+    from tests.factories import change_url
+
+    city = make_partner()
+    before = snapshot()
+    response = admin_client.get(change_url(city), HTTP_ACCEPT_LANGUAGE="en")
+    data = {"_save": "Save"}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value not in (None, False):
+                data[field.html_name] = "on" if value is True else str(value)
+    data |= {"agreements-1-kind": "sister", "agreements-1-signed_on": "2099-01-01"}
+    response = admin_client.post(change_url(city), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "An agreement cannot be signed after today" in response.content.decode()
+    assert snapshot() == before
+
+
+# 6c. A date typed in a number column; 6d. a two-digit year that cannot be read.
+
+
+def test_a_date_in_the_population_column_is_named_a_date():
+    make_partner()
+    before = snapshot()
+    data = workbook(
+        ("Partners", [(1, ["slug", "population"]), (2, ["kharkiv", datetime.date(2020, 1, 1)])])
+    )
+    result = run_import(data, "partners.xlsx")
+    assert len(result.report) == 1
+    assert "is a date, not a number" in result.report[0]
+    assert "spaces" not in result.report[0]
+    result = run_import(text_csv("slug,population\nkharkiv,2020. 1. 1.\n"))
+    assert "“2020. 1. 1.” is a date, not a number" in result.report[0]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (
+            "05.10.18",
+            "“05.10.18” has a two-digit year, and its first number may be the year (YY.MM.DD, "
+            "as Korean offices write) or the day (DD.MM.YY), so it may be 2005-10-18 / "
+            "2018-10-05.",
+        ),
+        ("'40.10.18", "“'40.10.18” has a two-digit year that may be 1940 or 2040"),
+    ],
+)
+def test_a_two_digit_year_that_cannot_be_read_says_why(cell, message):
+    make_partner()
+    before = snapshot()
+    result = run_import(text_csv(f"slug,kind,signed_on\nkharkiv,sister,{cell}\n"))
+    assert len(result.report) == 1 and message in result.report[0]
     assert snapshot() == before

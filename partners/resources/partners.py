@@ -8,13 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
 from ..constraints import constraint_message, violated_checks
 from ..models import Agreement, City, Status
-from .headers import NOT_GIVEN, arrange_columns, require_columns
+from .dates import DateWidget
+from .headers import COLUMNS, NOT_GIVEN, arrange_columns, require_columns
 from .import_history import record_import_history
 from .lost_letters import check_new_text
 from .matching import KnownPartners
@@ -22,7 +24,6 @@ from .reading import refuse_uncomputed
 from .report import PreviewDiff, file_line, import_report
 from .widgets import (
     CountryWidget,
-    DateWidget,
     NumberWidget,
     TextWidget,
     cell_text,
@@ -30,24 +31,6 @@ from .widgets import (
     status_widget,
 )
 
-COLUMNS = [
-    "slug",
-    "name_en",
-    "name_ko",
-    "aliases",
-    "country",
-    "kind",
-    "status",
-    "signed_on",
-    "population",
-    "population_year",
-    "area_km2",
-    "latitude",
-    "longitude",
-    "feature_en",
-    "feature_ko",
-    "website",
-]
 # The resource's attribute for each Agreement field it reads from the current agreement.
 AGREEMENT_ATTRIBUTES = {
     "kind": "current_kind",
@@ -78,9 +61,13 @@ class PartnerResource(resources.ModelResource):
     signed_on = fields.Field(
         "current_signed_on", "signed_on", DateWidget(), saves_null_values=False
     )
-    population = fields.Field("population", "population", NumberWidget(integer=True))
+    population = fields.Field(
+        "population", "population", NumberWidget(integer=True, stored_unit=gettext_lazy("people"))
+    )
     population_year = fields.Field("population_year", "population_year", NumberWidget(integer=True))
-    area_km2 = fields.Field("area_km2", "area_km2", NumberWidget(decimal_places=places("area_km2")))
+    area_km2 = fields.Field(
+        "area_km2", "area_km2", NumberWidget(decimal_places=places("area_km2"), stored_unit="km²")
+    )
     latitude = fields.Field("latitude", "latitude", NumberWidget(decimal_places=places("latitude")))
     longitude = fields.Field(
         "longitude", "longitude", NumberWidget(decimal_places=places("longitude"))
@@ -134,8 +121,8 @@ class PartnerResource(resources.ModelResource):
         plan = arrange_columns(dataset, COLUMNS, kwargs.get("default_kind"))
         self.notes += plan.notes
         self.kind_missing = plan.kind_missing
-        for column, factor in plan.units.items():
-            self.fields[column].widget.scale = factor
+        for column, (factor, unit) in plan.units.items():
+            self.fields[column].widget.scale, self.fields[column].widget.unit = factor, unit
         require_columns(dataset.headers)
         self.load_current_state()
         self.ready = True
@@ -279,11 +266,10 @@ class PartnerResource(resources.ModelResource):
         if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
             return  # the current agreement updated in place
         status = city.current_status or Status.ACTIVE
-        try:
-            if loaded:  # a new agreement for a partner that has a current one
-                Agreement(
-                    city=city, kind=kind, signed_on=signed_on, status=status
-                ).validate_succession(loaded, signing=True, signed_on_given=city.signed_on_given)
+        try:  # a new agreement, for a partner with a current one (loaded) or without
+            Agreement(city=city, kind=kind, signed_on=signed_on, status=status).validate_succession(
+                loaded, signing=True, signed_on_given=city.signed_on_given
+            )
         except ValidationError as error:
             # The model names its fields; this resource's attributes are the current_* ones.
             for field, messages in error.message_dict.items():
