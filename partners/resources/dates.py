@@ -79,9 +79,9 @@ class DateWidget(widgets.DateWidget):
         values = {"value": text, "floor": SHORT_YEAR_FLOOR, "now": timezone.localdate().year}
         if match["mark"] or first > 31:
             return _(
-                "“%(value)s” has a two-digit year that may be 19%(yy)s or 20%(yy)s; two-digit "
+                "“%(value)s” has a two-digit year that may be %(early)s or %(late)s; two-digit "
                 "years are read only for %(floor)s to %(now)s. Write the year with four digits."
-            ) % (values | {"yy": match["yy"]})
+            ) % (values | {"early": 1900 + first, "late": 2000 + first})
         readings = []
         for yy, day in ((first, last), (last, first)):
             for year in centuries(yy):

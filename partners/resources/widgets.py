@@ -176,15 +176,15 @@ class NumberWidget(widgets.Widget):
         if self.integer:
             return (
                 _(
-                    "%(value)s %(unit)s is %(scaled)s %(stored_unit)s, not a whole number: give "
-                    "the figure in %(stored_unit)s."
+                    "%(value)s %(unit)s is %(scaled)s %(stored_unit)s, not a whole number: round "
+                    "the figure in the file."
                 )
                 % values
             )
         return (
             _(
                 "%(value)s %(unit)s is %(scaled)s %(stored_unit)s, more decimal places than the "
-                "%(places)s this column keeps: give the figure in %(stored_unit)s, rounded."
+                "%(places)s this column keeps: round the figure in the file."
             )
             % values
         )
