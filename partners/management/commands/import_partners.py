@@ -23,12 +23,12 @@ logger = logging.getLogger(__name__)
 # limit, no CP949 unless told the format class, and no importing user.
 class Command(BaseCommand):
     help = (
-        "Import partners from a .csv (UTF-8, UTF-8 with BOM or CP949) or .xlsx file in the "
+        "Import partners from a .csv or .txt (UTF-8, CP949, UTF-16 with BOM) or .xlsx file in the "
         "interchange format. All or nothing: any bad row writes nothing and exits non-zero."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="The .csv or .xlsx file to import.")
+        parser.add_argument("path", help="The .csv, .txt or .xlsx file to import.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report; write nothing."
         )
