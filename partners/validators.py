@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 
@@ -32,11 +34,28 @@ class MaxUploadSizeValidator:
             raise ValidationError(
                 self.message,
                 code=self.code,
-                params={"size": filesizeformat(file.size), "limit": filesizeformat(self.limit)},
+                params=dict(zip(("size", "limit"), file_sizes(file.size, self.limit), strict=True)),
             )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MaxUploadSizeValidator) and other.setting == self.setting
+
+
+def byte_count(size: int) -> str:
+    """`10,485,761 bytes`, grouped as the active language groups thousands."""
+    return ngettext("%(count)s byte", "%(count)s bytes", size) % {
+        "count": number_format(size, force_grouping=True)
+    }
+
+
+def file_sizes(*sizes: int) -> list[str]:
+    """The sizes as people read them (`9.5 MB`), or in exact bytes when rounding would
+    make two of them look the same (a file one byte over a 10 MB limit is not "10.0 MB;
+    at most 10.0 MB")."""
+    shown = [filesizeformat(size) for size in sizes]
+    if len(set(shown)) < len(set(sizes)):
+        return [byte_count(size) for size in sizes]
+    return shown
 
 
 validate_upload_size = MaxUploadSizeValidator()
