@@ -62,10 +62,25 @@ validate_upload_size = MaxUploadSizeValidator()
 validate_import_file_size = MaxUploadSizeValidator("PORTAL_MAX_IMPORT_FILE_BYTES")
 
 
-# PDF names that make a reader run code or carry other files: JavaScript actions, launching
-# programs, embedded files and multimedia, XFA forms (scripted).
+# PDF names that make a reader run code, carry other files or contact a server: JavaScript
+# actions, launching programs, embedded files and multimedia, XFA forms (scripted), and the
+# actions that send form data, fetch data or open other documents or web addresses (a
+# reader following them tells the server who opened the scan, and when).
 PDF_ACTIVE_NAMES = frozenset(
-    {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA"}
+    {
+        "/JS",
+        "/JavaScript",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+        "/URI",
+    }
 )
 
 
@@ -99,7 +114,7 @@ def pdf_active_content(reader: pypdf.PdfReader) -> set[str]:
 
 
 def validate_pdf(file: File) -> None:
-    """Refuse anything but a readable, unencrypted PDF without JavaScript or embedded files.
+    """Refuse anything but a readable, unencrypted PDF without PDF_ACTIVE_NAMES.
 
     Checked by content: the file must start with `%PDF-` and pypdf must parse it. Active
     content is refused rather than stripped, in every document, public or not: a signed
@@ -139,8 +154,9 @@ def validate_pdf(file: File) -> None:
     if active:
         raise ValidationError(
             _(
-                "This PDF contains JavaScript, attached files or other active content "
-                "(%(names)s), which is not accepted. Scan the agreement again or print it "
+                "This PDF contains JavaScript, attached files, links to other documents or "
+                "web addresses, form submissions or other active content (%(names)s), which "
+                "is not accepted. Scan the agreement again or print it "
                 "to a new PDF, and upload that file."
             ),
             code="active_pdf",

@@ -34,7 +34,7 @@ def refusal(agreement, data: bytes, media_root: Path, is_public: bool = True) ->
 
 def test_a_pdf_with_javascript_as_a_public_document_is_refused(agreement, media_root):
     message = refusal(agreement, pdf(javascript="app.alert('hi')"), media_root)
-    assert "contains JavaScript, attached files or other active content" in message
+    assert "contains JavaScript, attached files, links to other documents or web" in message
     assert "/JavaScript" in message
 
 
@@ -45,6 +45,16 @@ def test_a_pdf_with_javascript_is_refused_as_a_staff_only_document_too(agreement
 
 def test_a_pdf_with_an_embedded_file_is_refused(agreement, media_root):
     assert "/EmbeddedFile" in refusal(agreement, pdf(attachment=b"MZ\x90\x00"), media_root)
+
+
+def test_a_pdf_that_submits_a_form_on_opening_is_refused(agreement, media_root):
+    # Opening it would send a request to the server: who read the scan, and when.
+    data = pdf(submit_to="https://collector.example/track")
+    assert "/SubmitForm" in refusal(agreement, data, media_root)
+
+
+def test_a_pdf_with_a_web_link_is_refused(agreement, media_root):
+    assert "/URI" in refusal(agreement, pdf(link_to="https://example.com/"), media_root, False)
 
 
 def test_javascript_hidden_behind_a_name_escape_is_found(agreement, media_root):
