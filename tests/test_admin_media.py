@@ -173,7 +173,7 @@ def test_a_scan_with_javascript_is_refused_in_the_admin(client, staff, kharkiv, 
         documents=1,
     )
     assert response.status_code == 200
-    assert "JavaScript, 첨부 파일 같은 실행 가능한 내용" in response.content.decode()
+    assert "JavaScript, 첨부 파일, 다른 문서나 웹 주소로 가는 링크" in response.content.decode()
     assert not AgreementDocument.objects.exists()
     assert stored_files(media_root) == []
 
