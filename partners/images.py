@@ -32,16 +32,44 @@ WEBP_QUALITY = 80
 MEDIA_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 
 _SRGB = ImageCms.createProfile("sRGB")
+# Enough of a file's start to read its format, and an ftyp box's brands.
+HEAD_BYTES = 64
+
+
+# ISO base media files (ftyp box) are HEIF photos only with one of these brands; the same
+# container also holds AVIF (whose brands include mif1 too), MP4 and QuickTime videos (an
+# iPhone Live Photo's .mov), which are other formats, not damaged photos.
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
+
+
+def ftyp_brands(head: bytes) -> list[bytes] | None:
+    """The major and compatible brands of an ISO base media file's leading ftyp box (from
+    the first 64 bytes at least), or None when the file does not start with one."""
+    if head[4:8] != b"ftyp":
+        return None
+    size = int.from_bytes(head[:4], "big")
+    box = head[8 : min(max(size, 16), len(head))]
+    return [box[0:4]] + [box[i : i + 4] for i in range(8, len(box) - 3, 4)]
+
+
+def is_heif(head: bytes) -> bool:
+    brands = ftyp_brands(head)
+    return (
+        bool(brands)
+        and bool(HEIF_BRANDS.intersection(brands))
+        and not (AVIF_BRANDS.intersection(brands))
+    )
 
 
 def looks_accepted(head: bytes) -> bool:
-    """Whether the first 12 bytes are those of an accepted format (JPEG, PNG, WebP, HEIF):
+    """Whether the first bytes are those of an accepted format (JPEG, PNG, WebP, HEIF):
     such a file that Pillow cannot identify is damaged (a zero width, a cut-off header),
     not of another format, and staff should be told which."""
     return (
         head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
         or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-        or head[4:8] == b"ftyp"
+        or is_heif(head)
     )
 
 
@@ -86,8 +114,9 @@ def _refuse(message: str, code: str, **params) -> ValidationError:
 
 NOT_AN_IMAGE = _(
     "This file is not a JPEG, PNG, WebP or HEIC photo (its content was checked, not its "
-    "name). Other formats such as GIF, TIFF, SVG or EPS are not accepted: save the picture "
-    "as JPEG or PNG and upload it again."
+    "name). Other formats such as AVIF, GIF, TIFF, SVG or EPS, and videos (MP4, or the MOV "
+    "of an iPhone Live Photo), are not accepted: save the picture as JPEG or PNG and upload "
+    "it again."
 )
 DAMAGED = _(
     "This image is damaged or incomplete (perhaps cut short while copying) and cannot be "
@@ -106,11 +135,16 @@ def open_checked(file: File) -> Image.Image:
         raise _refuse(_("The file is empty (0 bytes)."), "empty")
     validate_upload_size(file)
     file.seek(0)
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    # AVIF, MP4 and MOV share HEIF's container: refused as other formats before any decoder
+    # (pillow-heif's would call them damaged).
+    if ftyp_brands(head) is not None and not is_heif(head):
+        raise _refuse(NOT_AN_IMAGE, "not_an_image")
     try:
         image = Image.open(file, formats=ACCEPTED_FORMATS)
     except UnidentifiedImageError as error:
-        file.seek(0)
-        if looks_accepted(file.read(12)):
+        if looks_accepted(head):
             raise _refuse(DAMAGED, "damaged") from error
         raise _refuse(NOT_AN_IMAGE, "not_an_image") from error
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:

@@ -203,6 +203,40 @@ def test_palette_grey_transparent_and_16_bit_pngs_become_rgb(mode, colour):
         assert min(image.getpixel((10, 10))) > 250
 
 
+def iso_media_header(major: bytes, *compatible: bytes) -> bytes:
+    """The start of an ISO base media file: its ftyp box, then an empty media-data box."""
+    ftyp = major + b"\0\0\0\0" + b"".join(compatible)
+    return (8 + len(ftyp)).to_bytes(4, "big") + b"ftyp" + ftyp + b"\0\0\0\x08mdat"
+
+
+def avif_photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), BLUE).save(out, "AVIF")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(avif_photo, id="avif-by-pillow"),
+        pytest.param(lambda: iso_media_header(b"mp42", b"mp42", b"isom"), id="mp4"),
+        pytest.param(lambda: iso_media_header(b"qt  ", b"qt  "), id="live-photo-mov"),
+    ],
+)
+def test_avif_and_videos_are_refused_as_other_formats_not_as_damaged(media_root, data):
+    # They share HEIF's container (AVIF even lists the HEIF brand mif1): telling staff to
+    # "export it again" would never help.
+    (message,) = refusal(data(), "IMG_0001.heic")
+    assert message.startswith("This file is not a JPEG, PNG, WebP or HEIC photo")
+    assert "AVIF" in message and "MOV" in message
+    assert stored_files(media_root) == []
+
+
+def test_a_cut_off_heic_is_still_called_damaged(media_root):
+    (message,) = refusal(iso_media_header(b"heic", b"mif1", b"heic"), "cut.heic")
+    assert "damaged or incomplete" in message
+
+
 def test_a_heic_phone_photo_is_accepted_and_converted(media_root):
     out = io.BytesIO()
     Image.new("RGB", (1000, 750), BLUE).save(out, "HEIF")
