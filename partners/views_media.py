@@ -1,11 +1,8 @@
 """Serving media: photo renditions to everyone, agreement documents through a permission check."""
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
@@ -55,12 +52,12 @@ def may_read(request: HttpRequest, document: AgreementDocument) -> bool:
 @require_safe
 def document_download(request: HttpRequest, pk: int, filename: str) -> FileResponse:
     """The document's PDF as an attachment (never shown inline: a PDF viewer in the page's
-    origin would run with the site's cookies); others' documents need a staff login."""
+    origin would run with the site's cookies); to anyone else, other documents do not exist."""
     document = get_object_or_404(AgreementDocument.objects.select_related("city"), pk=pk)
+    # A 404, as for a missing id: a login redirect or a 403 would tell anyone which ids
+    # hold private documents. Staff open them from the admin, already logged in.
     if not may_read(request, document):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        raise PermissionDenied
+        raise Http404
     try:
         file = document.file.open("rb")
     except (FileNotFoundError, OSError) as error:

@@ -117,27 +117,28 @@ def test_a_public_document_downloads_as_an_attachment_with_nosniff(client, docum
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
-def test_a_staff_only_document_is_refused_to_visitors_and_served_to_staff(client, documents):
+def test_a_staff_only_document_is_not_found_by_visitors_and_served_to_staff(client, documents):
     _public, private = documents
-    response = client.get(private.get_absolute_url())
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    # The same answer as for an id that does not exist: nothing tells a private one apart.
+    assert client.get(private.get_absolute_url()).status_code == 404
+    assert client.get(f"/documents/{private.pk + 100}/x.pdf").status_code == 404
     client.force_login(make_staff())
     response = client.get(private.get_absolute_url())
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
 
 
-def test_a_logged_in_user_without_the_permission_gets_403(client, documents, django_user_model):
+def test_a_logged_in_user_without_the_permission_gets_404(client, documents, django_user_model):
     _public, private = documents
     client.force_login(django_user_model.objects.create_user("guest", is_staff=True))
-    assert client.get(private.get_absolute_url()).status_code == 403
+    assert client.get(private.get_absolute_url()).status_code == 404
 
 
 def test_a_public_document_of_an_unpublished_partner_is_not_public(client, documents):
     public, _private = documents
     public.city.is_published = False
     public.city.save()
-    assert client.get(public.get_absolute_url()).status_code == 302
+    assert client.get(public.get_absolute_url()).status_code == 404
 
 
 def test_no_document_is_reachable_under_the_media_url(client, documents):
