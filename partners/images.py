@@ -9,6 +9,7 @@ without any metadata (EXIF, GPS, XMP, comments, ICC), as WebP and JPEG at RENDIT
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 
 import pillow_heif
@@ -30,6 +31,8 @@ RENDITION_WIDTHS = (480, 960, 1600)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
 MEDIA_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
+# A rendition's storage name, as prepare_photo makes it: photos/<hash>-<width>.<ext>.
+RENDITION_NAME = re.compile(r"photos/(?P<digest>[0-9a-f]{20})-[0-9]+\.(?:jpg|webp)")
 
 _SRGB = ImageCms.createProfile("sRGB")
 # Enough of a file's start to read its format, and an ftyp box's brands.

@@ -10,6 +10,7 @@ from django.conf import global_settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,16 @@ class PhotoQuerySet(models.QuerySet):
     def of_home_city(self) -> "PhotoQuerySet":
         return self.filter(city__isnull=True)
 
+    def public(self) -> "PhotoQuerySet":
+        """Photos a visitor may see: published, of the home city or of a published partner."""
+        return self.published().filter(Q(city__isnull=True) | Q(city__is_published=True))
+
+    def with_hash(self, digest: str) -> "PhotoQuerySet":
+        """Photos whose renditions are named `photos/<digest>-<width>.<ext>`. The image holds
+        the widest JPEG's name, so this is a range on the image's index: every name that
+        starts with `photos/<digest>-` sorts below `photos/<digest>.`."""
+        return self.filter(image__gte=f"photos/{digest}-", image__lt=f"photos/{digest}.")
+
 
 @reversion.register()
 class Photo(models.Model):
@@ -64,6 +75,7 @@ class Photo(models.Model):
         _("image"),
         upload_to="photos/",
         max_length=200,
+        db_index=True,  # the media view finds a rendition's photo by its name
         help_text=_(
             "A JPEG, PNG, WebP or HEIC photo. It is stored re-encoded in several sizes, "
             "upright and without its metadata (such as the GPS position)."
