@@ -28,6 +28,9 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 # Widths of the renditions, in CSS pixels at 1x; an image narrower than the widest keeps
 # its own width as the widest rendition (never upscaled).
 RENDITION_WIDTHS = (480, 960, 1600)
+# Smaller or more elongated pictures cannot fill a gallery cell or the lead image.
+MIN_SHORT_SIDE = 100
+MAX_ASPECT = 10
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
 MEDIA_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
@@ -132,7 +135,8 @@ def open_checked(file: File) -> Image.Image:
 
     Raises ValidationError (messages for staff, in their language) for an empty file, a file
     over PORTAL_MAX_UPLOAD_BYTES (refused before Pillow reads it), content that is not one of
-    ACCEPTED_FORMATS, a zero width or height, or more than PORTAL_MAX_IMAGE_PIXELS pixels.
+    ACCEPTED_FORMATS, a zero width or height, more than PORTAL_MAX_IMAGE_PIXELS pixels, a
+    shorter side under MIN_SHORT_SIDE or sides more than MAX_ASPECT times apart.
     """
     if file.size == 0:
         raise _refuse(_("The file is empty (0 bytes)."), "empty")
@@ -160,6 +164,29 @@ def open_checked(file: File) -> Image.Image:
         raise _refuse(_("The image has no pixels (its width or height is 0)."), "empty_image")
     if width * height > max_pixels():
         raise _too_many_pixels(image.size)
+    if min(width, height) < MIN_SHORT_SIDE:
+        raise _refuse(
+            _(
+                "The image is %(width)d × %(height)d pixels, too small to show well: its "
+                "shorter side must be at least %(minimum)d pixels. Upload a larger picture."
+            ),
+            "too_small",
+            width=width,
+            height=height,
+            minimum=MIN_SHORT_SIDE,
+        )
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise _refuse(
+            _(
+                "The image is %(width)d × %(height)d pixels, too narrow to show well: its "
+                "longer side may be at most %(ratio)d times its shorter side. Crop it and "
+                "upload it again."
+            ),
+            "too_narrow",
+            width=width,
+            height=height,
+            ratio=MAX_ASPECT,
+        )
     return image
 
 

@@ -79,6 +79,33 @@ def test_the_width_and_height_give_the_photos_shape(client, seattle):
     assert (attribute(tag, "width"), attribute(tag, "height")) == ("1600", "533")
 
 
+@pytest.mark.parametrize(
+    ("size", "sizes"),
+    [
+        # Portrait: 32rem high makes it 24rem (384 CSS px) wide, so at 1x the 480 px file.
+        ((1200, 1600), "(min-width: 24rem) 24rem, 100vw"),
+        # Wide: the page's width limits it first.
+        ((3200, 1000), "(min-width: 72rem) 70rem, 100vw"),
+    ],
+    ids=["portrait", "panorama"],
+)
+def test_the_lead_images_sizes_follow_its_shape_and_the_css_max_height(
+    client, seattle, size, sizes
+):
+    saved(new_photo(seattle, jpeg(size), "lead.jpg"))
+    page = client.get("/en/partners/seattle/").content.decode()
+    (tag,) = img_tags(page)
+    assert attribute(tag, "sizes") == sizes
+    assert '<source type="image/webp" srcset="' in page and f'sizes="{sizes}"' in page
+
+
+def test_the_home_citys_lead_photo_has_the_same_sizes_rule(client, db):
+    make_home_city()
+    saved(new_photo(None, jpeg((900, 1200)), "home.jpg"))
+    (tag,) = img_tags(client.get("/en/").content.decode())
+    assert attribute(tag, "sizes") == "(min-width: 24rem) 24rem, 100vw"
+
+
 def test_the_korean_page_shows_korean_alt_text_and_caption(client, seattle):
     add_photo(seattle, 1)
     page = client.get("/ko/partners/seattle/").content.decode()

@@ -130,6 +130,25 @@ def test_a_file_one_byte_over_the_limit_is_refused_and_one_at_the_limit_accepted
     assert accepted(data).width == 640
 
 
+@pytest.mark.parametrize(
+    ("size", "words"),
+    [
+        ((99, 400), "99 × 400 pixels, too small to show well"),
+        ((400, 99), "shorter side must be at least 100 pixels"),
+        ((1001, 100), "1001 × 100 pixels, too narrow to show well"),
+        ((200, 2001), "at most 10 times its shorter side"),
+    ],
+)
+def test_a_tiny_or_sliver_photo_is_refused(media_root, size, words):
+    (message,) = refusal(png(size), "banner.png")
+    assert words in message
+    assert stored_files(media_root) == []
+
+
+def test_a_photo_at_the_smallest_size_and_the_longest_shape_is_accepted():
+    assert accepted(png((100, 1000))).height == 1000
+
+
 def test_refusals_are_in_the_staff_members_language():
     assert refusal(b"", language="ko") == ["빈 파일입니다(0바이트)."]
     assert "JPEG, PNG, WebP, HEIC" in refusal(SVG_WITH_SCRIPT, language="ko")[0]

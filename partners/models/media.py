@@ -38,6 +38,10 @@ LICENCE_URLS = {
 }
 
 
+# `.photo--lead img { max-height: 32rem }` in static/css: keep the two the same.
+LEAD_MAX_HEIGHT_REM = 32
+
+
 class PhotoQuerySet(models.QuerySet):
     def published(self) -> "PhotoQuerySet":
         return self.filter(is_published=True)
@@ -194,6 +198,17 @@ class Photo(models.Model):
         """The fallback JPEG: the one nearest 960 px wide."""
         urls = self._urls("jpeg")
         return min(urls, key=lambda item: abs(item[1] - 960))[0] if urls else ""
+
+    @property
+    def lead_sizes(self) -> str:
+        """`sizes` for the photo as the lead image: as wide as the page (70rem, or the
+        screen) unless the CSS max-height (LEAD_MAX_HEIGHT_REM) makes it narrower, as it
+        does a portrait photo, so the browser fetches the rendition it shows. Media
+        conditions only, no CSS min(): every browser and validator reads them."""
+        shown = round(LEAD_MAX_HEIGHT_REM * self.width / max(self.height, 1), 2)
+        if shown >= 70:
+            return "(min-width: 72rem) 70rem, 100vw"
+        return f"(min-width: {shown:g}rem) {shown:g}rem, 100vw"
 
     @property
     def thumbnail_url(self) -> str:
