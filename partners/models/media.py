@@ -54,10 +54,11 @@ class PhotoQuerySet(models.QuerySet):
         return self.published().filter(Q(city__isnull=True) | Q(city__is_published=True))
 
     def with_hash(self, digest: str) -> "PhotoQuerySet":
-        """Photos whose renditions are named `photos/<digest>-<width>.<ext>`. The image holds
-        the widest JPEG's name, so this is a range on the image's index: every name that
-        starts with `photos/<digest>-` sorts below `photos/<digest>.`."""
-        return self.filter(image__gte=f"photos/{digest}-", image__lt=f"photos/{digest}.")
+        """Photos whose renditions are named `photos/<digest>-<width>.<ext>` (the image holds
+        the widest JPEG's name). A prefix match, not a range: under a PostgreSQL locale
+        collation `-` and `.` are ignored when sorting. There it uses the `varchar_pattern_ops`
+        index Django adds beside the image's index."""
+        return self.filter(image__startswith=f"photos/{digest}-")
 
 
 @reversion.register()
