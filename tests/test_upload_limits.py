@@ -83,3 +83,28 @@ def test_an_import_file_with_more_rows_than_the_limit_is_refused_before_importin
     # Exactly at the limit is fine.
     settings.PORTAL_IMPORT_MAX_ROWS = 4
     assert len(read_dataset(data, f"p.{extension}")) == 4
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "The file is 10,485,761 bytes; files may be at most 10,485,760 bytes."),
+        ("ko", "파일 크기가 10,485,761바이트입니다. 파일은 10,485,760바이트까지 올릴 수 있습니다."),
+    ],
+)
+def test_a_file_one_byte_over_the_limit_is_told_in_exact_bytes(settings, language, expected):
+    # Rounded, both would read "10.0 MB": the refusal would seem to contradict itself.
+    settings.PORTAL_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    with translation.override(language):
+        form = PhotoForm(files=upload(10 * 1024 * 1024 + 1))
+        assert form.errors["photo"] == [expected]
+
+
+def test_imports_too_tell_a_size_just_over_their_limit_in_bytes(settings):
+    settings.PORTAL_MAX_IMPORT_FILE_BYTES = 5 * 1024 * 1024
+    files = {"import_file": SimpleUploadedFile("p.csv", b"x" * (5 * 1024 * 1024 + 1))}
+    with translation.override("en"):
+        form = ImportForm(files=files)
+        assert form.errors["import_file"] == [
+            "The file is 5,242,881 bytes; files may be at most 5,242,880 bytes."
+        ]
