@@ -32,6 +32,9 @@ MAX_SHEETS_SEARCHED = 10
 
 
 def _sheet_parser():
+    # openpyxl's public reader (load_workbook(read_only=True)) pads every row to the sheet's
+    # declared width and trusts its dimension; only its private parser streams the cells that
+    # hold values. openpyxl is pinned to 3.1 for it (tests/test_library_private_api.py).
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
     class CellParser(WorkSheetParser):
