@@ -7,12 +7,14 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
+    QueryDict,
 )
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from .context_processors import load_home_city
@@ -54,16 +56,19 @@ PAGE_SIZE = 20
 UPCOMING_ON_HOME = 5
 
 
+@require_safe
 def language_redirect(request: HttpRequest) -> HttpResponseRedirect:
     language = translation.get_language_from_request(request)
     return HttpResponseRedirect(f"/{language}/")
 
 
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     # Browsers and the admin ask for /favicon.ico; the icon is a static SVG.
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
@@ -74,6 +79,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     cities = (
         City.objects.published()
@@ -131,6 +137,7 @@ def _ordering(sort: str) -> list[OrderBy]:
     return ordering
 
 
+@require_safe
 def city_list(request: HttpRequest) -> HttpResponse:
     form = CityFilterForm(request.GET)
     filters = form.valid_filters()
@@ -161,6 +168,7 @@ def city_list(request: HttpRequest) -> HttpResponse:
     # get_page: a page number past the end shows the last page, junk shows the first.
     page_obj = Paginator(map_cities, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
+        "query": _valid_query(request.GET, filters, sort, page_obj.number),
         "form": form,
         "page_obj": page_obj,
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
@@ -171,6 +179,22 @@ def city_list(request: HttpRequest) -> HttpResponse:
         "is_filtered": bool(filters),
     }
     return render(request, "partners/city_list.html", context)
+
+
+def _valid_query(given: QueryDict, filters: dict[str, str], sort: str, page: int) -> QueryDict:
+    """The list's query parameters that were used, in the visitor's order, for its links.
+
+    Only the valid values: an unknown parameter or a rejected value (a 100 KB `q`, a `kind`
+    that is no kind) is never echoed into the sort, page and language links.
+    """
+    used = filters | {"page": str(page)}
+    if given.get("sort") == sort:
+        used["sort"] = sort
+    query = QueryDict(mutable=True)
+    for name in given:
+        if name in used:
+            query[name] = used[name]
+    return query
 
 
 def _sort_columns(sort: str) -> dict[str, dict[str, str]]:
@@ -189,6 +213,7 @@ def _sort_columns(sort: str) -> dict[str, dict[str, str]]:
 
 
 class CityDetailView(DetailView):
+    http_method_names = ["get", "head"]
     template_name = "partners/city_detail.html"
     context_object_name = "city"
 

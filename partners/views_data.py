@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import condition
+from django.views.decorators.http import condition, require_safe
 
 from .models import Agreement, AgreementDocument, City, Exchange, Photo
 from .resources import FORMATS_BY_NAME, ExchangeResource, PartnerResource
@@ -100,6 +100,7 @@ def etag(request: HttpRequest, fmt: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+@require_safe
 @condition(etag_func=etag, last_modified_func=last_modified)
 def partners_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
@@ -179,6 +180,7 @@ def exchange_etag(request: HttpRequest, fmt: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+@require_safe
 @condition(etag_func=exchange_etag)
 def exchanges_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """Published activities with their published partners, the columns of the exchange
@@ -212,6 +214,7 @@ def dictionary_rows(dictionary: list, languages: list[str]) -> list[dict]:
     return rows
 
 
+@require_safe
 def data_dictionary(request: HttpRequest) -> HttpResponse:
     # The reader's language first, so a phone shows it without scrolling the table.
     languages = ["ko", "en"] if translation.get_language() == "ko" else ["en", "ko"]

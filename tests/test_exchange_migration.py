@@ -1,4 +1,4 @@
-"""Migration 0004 keeps each activity's partner and place: the former `city` key becomes its
+"""Migration 0005 keeps each activity's partner and place: the former `city` key becomes its
 one partner, a place in Hangul goes to place_ko and any other to place_en; going back
 restores both."""
 
@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("partners", "0003_photos_documents")]
-AFTER = [("partners", "0004_exchange_partners_places_link")]
+BEFORE = [("partners", "0004_photo_image_index")]
+AFTER = [("partners", "0005_exchange_partners_places_link")]
 
 
 def migrate(targets) -> object:

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from ..models import Agreement, City, Country, HomeCity, Kind, Status
 from ..resources import AgreementResource, CountryResource
-from .edit_lock import ImportPreviewLockMixin, OptimisticLockAdminMixin
+from .edit_lock import OptimisticLockAdminMixin
 from .history import HistoryAdmin
 from .media import MEDIA_INLINES
 from .spreadsheets import ExportOnlyMixin, PartnerImportExportMixin
@@ -91,9 +91,7 @@ class AgreementInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(
-    ImportPreviewLockMixin, PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin
-):
+class CityAdmin(PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin):
     list_display = [
         "name_ko",
         "name_en",

@@ -1,8 +1,11 @@
 """Spreadsheet import and export screens of the admin, and their forms."""
 
+from contextlib import suppress
+from pathlib import Path
+
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +16,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.resources import ModelResource
 from import_export.results import Result
+from import_export.tmp_storages import TempFolderStorage
 
 from ..models import Kind
 from ..resources import (
@@ -24,6 +28,7 @@ from ..resources import (
 )
 from ..resources.partners import PREVIEW_ROWS
 from ..validators import validate_import_file_size
+from .edit_lock import ImportPreviewLockMixin
 
 
 def default_kind_field(widget: forms.Widget | None = None) -> forms.ChoiceField:
@@ -107,12 +112,49 @@ class SpreadsheetFormatsMixin:
         return f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
 
-class SpreadsheetImportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
+# The previews a session was shown (temporary file name -> the confirm form's fields), so that
+# a confirm imports only a file this session previewed, with the fields it was shown.
+PREVIEWS_SESSION_KEY = "partner_import_previews"
+MAX_PREVIEWS = 5
+
+
+class PreviewFileGone(Exception):
+    """The confirm step names no readable preview file."""
+
+
+class OneTimePreviewFile(TempFolderStorage):
+    """The preview's temporary file, removed by the first confirm: a second confirm (double
+    click, Back and resubmit) or a tampered file name finds none and is told so."""
+
+    def exists(self) -> bool:
+        return bool(self.name) and Path(self.get_full_path()).is_file()
+
+    def read(self) -> str | bytes:
+        try:
+            return super().read()
+        except (OSError, UnicodeDecodeError) as error:
+            raise PreviewFileGone from error
+
+    def remove(self) -> None:
+        # Two confirms sent at once can both read the file; the later one finds it removed.
+        with suppress(FileNotFoundError):
+            super().remove()
+
+
+class SpreadsheetImportMixin(SpreadsheetFormatsMixin):
     """Import with a preview that writes nothing, then confirm; export of the changelist.
-    Set resource_classes and export_file_stem on the admin."""
+    Put before ImportExportMixin in an admin's bases; set resource_classes and
+    export_file_stem.
+
+    A confirm is checked in this order: its preview file must still be there (a second
+    confirm finds it gone, a tampered form finds none), then whatever mixin stands between
+    this one and ImportExportMixin (the partners' ImportPreviewLockMixin: the previewed rows
+    must be unchanged since), then the library imports the file.
+    """
 
     import_form_class = SizeLimitedImportForm
     import_template_name = "admin/partners/import.html"
+    tmp_storage_class = OneTimePreviewFile
 
     def get_import_formats(self) -> list:
         return IMPORT_FORMATS
@@ -130,6 +172,22 @@ class SpreadsheetImportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
 
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        response = super().import_action(request, **kwargs)
+        confirm_form = (getattr(response, "context_data", None) or {}).get("confirm_form")
+        if confirm_form is not None:
+            # The confirm form comes back from the browser: remember what this session was
+            # shown, so a confirm can only import a file this session previewed, as previewed.
+            shown = {
+                key: "" if value is None else str(value)
+                for key, value in confirm_form.initial.items()
+                if key in confirm_form.fields
+            }
+            previews = request.session.get(PREVIEWS_SESSION_KEY, {})
+            previews[shown["import_file_name"]] = shown
+            request.session[PREVIEWS_SESSION_KEY] = dict(list(previews.items())[-MAX_PREVIEWS:])
+        return response
+
     def add_data_read_fail_error_to_form(self, form, error: Exception) -> None:
         if isinstance(error, ImportFileError):
             form.add_error("import_file", str(error))
@@ -138,6 +196,47 @@ class SpreadsheetImportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
                 "import_file",
                 _("The file could not be read as a table. Save it as .csv or .xlsx."),
             )
+
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            self.check_preview_file(request)
+            return super().process_import(request, **kwargs)
+        except PreviewFileGone:
+            messages.error(
+                request,
+                _(
+                    "This import was already confirmed, or its form was changed: the previewed "
+                    "file is gone. Nothing more was imported; upload the file again if needed."
+                ),
+            )
+            info = (self.opts.app_label, self.opts.model_name)
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+
+    def check_preview_file(self, request: HttpRequest) -> None:
+        """Raise PreviewFileGone unless the confirm names a format and a preview file that are
+        there, and that this session previewed with these very fields (file name, original
+        name, row versions, kind); each preview can be confirmed once. Checked before the
+        preview lock, so a second confirm of an update is told it was already confirmed rather
+        than that its partners changed (by the first)."""
+        chosen = request.POST.get("format", "")
+        if not chosen.isdigit() or int(chosen) >= len(self.get_import_formats()):
+            raise PreviewFileGone
+        previews = request.session.get(PREVIEWS_SESSION_KEY, {})
+        shown = previews.pop(request.POST.get("import_file_name", ""), None)
+        request.session[PREVIEWS_SESSION_KEY] = previews
+        if shown is None or any(request.POST.get(key, "") != value for key, value in shown.items()):
+            raise PreviewFileGone
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return  # the library shows the form's errors
+        preview = self.get_tmp_storage_class()(
+            name=confirm_form.cleaned_data["import_file_name"],
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        if not preview.exists():
+            raise PreviewFileGone
 
     def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
         # The confirm step imports again; if the data changed since the preview and a row
@@ -152,7 +251,7 @@ class SpreadsheetImportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
         return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
 
 
-class PartnerImportExportMixin(SpreadsheetImportMixin):
+class PartnerImportExportMixin(SpreadsheetImportMixin, ImportPreviewLockMixin, ImportExportMixin):
     """The partner file, with the kind for a file without a kind column."""
 
     resource_classes = [PartnerResource]
@@ -176,7 +275,7 @@ class PartnerImportExportMixin(SpreadsheetImportMixin):
         return initial
 
 
-class ExchangeImportExportMixin(SpreadsheetImportMixin):
+class ExchangeImportExportMixin(SpreadsheetImportMixin, ImportExportMixin):
     """The exchange activities' file (partners/resources/exchanges.py)."""
 
     resource_classes = [ExchangeResource]

@@ -17,12 +17,14 @@ from reversion.models import Revision, Version
 
 from ..constraints import constraint_message
 from ..models import City, Exchange, Field
+from .dates import DateWidget
 from .errors import ImportFileError
 from .import_history import version_of
+from .lost_letters import check_new_text
 from .matching import PartnerNames
-from .reading import check_new_text, refuse_uncomputed
-from .report import PreviewDiff, import_report, unread_row
-from .widgets import ChoiceWidget, CountryWidget, DateWidget, TextWidget, cell_text, folded_key
+from .reading import refuse_uncomputed
+from .report import PreviewDiff, file_line, import_report, unread_row
+from .widgets import ChoiceWidget, CountryWidget, TextWidget, cell_text, folded_key
 
 EXCHANGE_COLUMNS = [
     "id",
@@ -224,6 +226,7 @@ class ExchangeResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs) -> None:
         self.header_line = getattr(dataset, "header_line", 1)
+        self.row_lines = getattr(dataset, "row_lines", None)
         self.notes = list(getattr(dataset, "notes", []))
         headers = [str(header or "").strip() for header in dataset.headers or []]
         dataset.headers = headers
@@ -272,7 +275,7 @@ class ExchangeResource(resources.ModelResource):
         return Exchange(), True
 
     def after_init_instance(self, instance: Exchange, new: bool, row: dict, **kwargs) -> None:
-        line = kwargs.get("row_number", 0) + self.header_line
+        line = file_line(self, kwargs.get("row_number", 0))
         self.row_errors: dict[str, list[str]] = {}
         if self.row_id_error:
             self.row_errors["id"] = [self.row_id_error]
@@ -305,8 +308,8 @@ class ExchangeResource(resources.ModelResource):
         stored = getattr(instance, field.attribute, None) if field.attribute else None
         super().import_field(field, instance, row, is_m2m, **kwargs)
         new = getattr(instance, field.attribute, None) if field.attribute else None
-        line = kwargs.get("row_number", 0) + self.header_line
-        note = check_new_text(stored, new, line, field.column_name)
+        line = file_line(self, kwargs.get("row_number", 0))
+        note = check_new_text(stored, new, field.attribute, line, field.column_name)
         if note:
             self.notes.append(note)
 
@@ -349,7 +352,7 @@ class ExchangeResource(resources.ModelResource):
     def import_data(self, dataset, dry_run: bool = False, **kwargs) -> Result:
         """A real import records a history revision per activity it added or changed, with
         the user and file name; a preview, or an import that wrote nothing, none."""
-        self.header_line, self.notes = 1, []
+        self.header_line, self.row_lines, self.notes = 1, None, []
         self.problem_rows = self.unchecked_rows = 0
         self.imported_pks: set[int] = set()
         result = super().import_data(dataset, dry_run=dry_run, **kwargs)

@@ -10,9 +10,10 @@ class Command(ImportPartnersCommand):
     exchange activities' file; it has no kind column to fill."""
 
     help = (
-        "Import exchange activities from a .csv (UTF-8, UTF-8 with BOM or CP949) or .xlsx file "
-        "with the columns export_exchanges writes: a row with an id changes that activity, a "
-        "blank id adds one. All or nothing: any bad row writes nothing and exits non-zero."
+        "Import exchange activities from a .csv or .txt (UTF-8, CP949, UTF-16 with BOM) or "
+        ".xlsx file with the columns export_exchanges writes: a row with an id changes that "
+        "activity, a blank id adds one. All or nothing: any bad row writes nothing and exits "
+        "non-zero."
     )
 
     fills_kind = False

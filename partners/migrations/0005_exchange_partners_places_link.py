@@ -36,7 +36,7 @@ def copy_back_first_partner_and_place(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0003_photos_documents"),
+        ("partners", "0004_photo_image_index"),
     ]
 
     operations = [
