@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models import Exists, Max, Min, OuterRef
+from django.http import QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -61,10 +62,12 @@ class ExchangeFilterForm(forms.Form):
     PARTNER_MENU_LIMIT = 200
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
-    field = forms.ChoiceField(label=_("Field"), required=False)
-    partner = forms.ChoiceField(label=_("Partner"), required=False)
-    continent = forms.ChoiceField(label=_("Continent"), required=False)
+    year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int, required=False, error_messages=NOT_A_CHOICE
+    )
+    field = forms.ChoiceField(label=_("Field"), required=False, error_messages=NOT_A_CHOICE)
+    partner = forms.ChoiceField(label=_("Partner"), required=False, error_messages=NOT_A_CHOICE)
+    continent = forms.ChoiceField(label=_("Continent"), required=False, error_messages=NOT_A_CHOICE)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -111,8 +114,28 @@ class ExchangeFilterForm(forms.Form):
         matches = list(published.search(value).values_list("slug", flat=True)[:2])
         if len(matches) != 1:
             raise forms.ValidationError(
-                _("No one partner is called “%(name)s”: write its slug.") % {"name": value}
+                _("No one partner is called “%(name)s”: write its slug.")
+                % {"name": value if len(value) <= 40 else value[:40] + "…"}
             )
         return matches[0]
 
     valid_filters = CityFilterForm.valid_filters
+
+
+def valid_query(
+    given: QueryDict, filters: dict[str, object], page: int, sort: str | None = None
+) -> QueryDict:
+    """A list's query parameters that were used, in the visitor's order, for its links (the
+    partner list's and the exchange list's).
+
+    Only the valid values: an unknown parameter or a rejected value (a 100 KB `q`, a `kind`
+    that is no kind) is never echoed into the sort, page and language links.
+    """
+    used = {name: str(value) for name, value in filters.items()} | {"page": str(page)}
+    if sort is not None and given.get("sort") == sort:
+        used["sort"] = sort
+    query = QueryDict(mutable=True)
+    for name in given:
+        if name in used:
+            query[name] = used[name]
+    return query

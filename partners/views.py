@@ -7,7 +7,6 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
-    QueryDict,
 )
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from .context_processors import load_home_city
-from .forms import CityFilterForm
+from .forms import CityFilterForm, valid_query
 from .models import (
     Agreement,
     AgreementDocument,
@@ -168,7 +167,7 @@ def city_list(request: HttpRequest) -> HttpResponse:
     # get_page: a page number past the end shows the last page, junk shows the first.
     page_obj = Paginator(map_cities, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "query": _valid_query(request.GET, filters, sort, page_obj.number),
+        "query": valid_query(request.GET, filters, page_obj.number, sort),
         "form": form,
         "page_obj": page_obj,
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
@@ -179,22 +178,6 @@ def city_list(request: HttpRequest) -> HttpResponse:
         "is_filtered": bool(filters),
     }
     return render(request, "partners/city_list.html", context)
-
-
-def _valid_query(given: QueryDict, filters: dict[str, str], sort: str, page: int) -> QueryDict:
-    """The list's query parameters that were used, in the visitor's order, for its links.
-
-    Only the valid values: an unknown parameter or a rejected value (a 100 KB `q`, a `kind`
-    that is no kind) is never echoed into the sort, page and language links.
-    """
-    used = filters | {"page": str(page)}
-    if given.get("sort") == sort:
-        used["sort"] = sort
-    query = QueryDict(mutable=True)
-    for name in given:
-        if name in used:
-            query[name] = used[name]
-    return query
 
 
 def _sort_columns(sort: str) -> dict[str, dict[str, str]]:

@@ -6,8 +6,9 @@ from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Query
 from django.db.models.functions import Cast, Substr
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
-from .forms import ExchangeFilterForm
+from .forms import ExchangeFilterForm, valid_query
 from .models import City, Exchange, Field
 
 PAGE_SIZE = 20
@@ -55,6 +56,7 @@ def counts_by_year_and_field(exchanges: QuerySet[Exchange]) -> dict:
     return {"fields": fields, "rows": rows, "totals": totals, "total": sum(totals)}
 
 
+@require_safe
 def exchange_list(request: HttpRequest) -> HttpResponse:
     form = ExchangeFilterForm(request.GET)
     filters = form.valid_filters()
@@ -92,10 +94,12 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
         "exchanges": page_obj.object_list,
         "counts": counts,
         "is_filtered": bool(filters),
+        "query": valid_query(request.GET, filters, page_obj.number),
     }
     return render(request, "partners/exchange_list.html", context)
 
 
+@require_safe
 def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = get_object_or_404(
         Exchange.objects.published().prefetch_related(published_partners()), pk=pk

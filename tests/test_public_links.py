@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.views.i18n import set_language
 
-from tests.factories import make_agreement, make_city
+from tests.factories import make_agreement, make_city, make_exchange
 from tests.media_files import new_document, new_photo, saved
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +18,8 @@ def partners():
     for number in range(45):  # three pages of 20
         city = make_city(f"City {number:02}", country="JP")
         make_agreement(city)
+        # One activity each, the first number 1: the exchange list has three pages too.
+        make_exchange(city, pk=number + 1, title_en=f"Visit {number:02}")
 
 
 def hrefs(html: str) -> list[str]:
@@ -65,6 +67,17 @@ def test_huge_query_values_are_not_echoed_into_the_list_page(client, partners):
     assert 'href="/ko/partners/?kind=sister&amp;page=2"' in junk.text
 
 
+def test_the_exchange_list_echoes_only_its_valid_filters_into_its_links(client, partners):
+    junk = client.get(
+        "/en/exchanges/",
+        {"continent": "asia", "page": "2", "q": HUGE, "field": HUGE, "year": HUGE, "x": HUGE},
+    )
+    assert junk.status_code == 200
+    assert HUGE[:200] not in junk.text
+    assert '<a href="?continent=asia&amp;page=3" rel="next">' in junk.text
+    assert 'href="/ko/exchanges/?continent=asia&amp;page=2"' in junk.text
+
+
 def test_the_language_link_keeps_valid_filters_in_the_visitors_order_and_drops_others(
     client, partners
 ):
@@ -72,7 +85,7 @@ def test_the_language_link_keeps_valid_filters_in_the_visitors_order_and_drops_o
     assert 'href="/ko/partners/?sort=-since&amp;q=city&amp;kind=sister"' in response.text
 
 
-@pytest.mark.parametrize("path", ["/ko/", "/en/partners/city-00/", "/en/data/"])
+@pytest.mark.parametrize("path", ["/ko/", "/en/partners/city-00/", "/en/data/", "/en/exchanges/1/"])
 def test_pages_without_query_parameters_echo_none_into_their_links(client, partners, path):
     response = client.get(path, {"q": HUGE})
     assert response.status_code == 200
@@ -93,10 +106,13 @@ PUBLIC_PATHS = [
     "/favicon.ico",
     "/sitemap.xml",
     "/data/partners.csv",
+    "/data/exchanges.csv",
     "/ko/",
     "/ko/partners/",
     "/ko/partners/city-00/",
     "/ko/data/",
+    "/ko/exchanges/",
+    "/ko/exchanges/1/",
 ]
 
 
