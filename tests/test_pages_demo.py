@@ -35,7 +35,8 @@ def test_the_home_counts_table_reads_like_the_corrected_seed(client, demo_data):
         ("kharkiv", "Kharkiv"),
         ("하르키우", "Kharkiv"),
         ("Tsingtao", "Qingdao"),
-        ("hung yen", "Hung Yên Province"),
+        ("Hưng Yên", "Hung Yen Province"),
+        ("firenze", "Florence"),
         ("Ulan Bator", "Ulaanbaatar"),
     ],
 )
