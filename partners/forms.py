@@ -9,7 +9,7 @@ class CityFilterForm(forms.Form):
     """The public list's GET filters; an invalid field is reported and ignored."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    kind = forms.ChoiceField(label=_("Relationship"), required=False)
     continent = forms.ChoiceField(label=_("Continent"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)

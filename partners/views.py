@@ -97,12 +97,15 @@ def home(request: HttpRequest) -> HttpResponse:
                 "cells": cells,
             }
         )
-    totals = [sum(len(row["cells"][i]["cities"]) for row in rows) for i in range(5)]
+    totals = [
+        {"continent": continent, "count": sum(len(row["cells"][i]["cities"]) for row in rows)}
+        for i, continent in enumerate(TABLE_CONTINENTS)
+    ]
     context = {
         "continents": TABLE_CONTINENTS,
         "rows": rows,
         "totals": totals,
-        "grand_total": sum(totals),
+        "grand_total": sum(total["count"] for total in totals),
         "home_photo": Photo.objects.published().of_home_city().first(),
     }
     return render(request, "partners/home.html", context)
@@ -158,8 +161,31 @@ def city_list(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "sort_columns": _sort_columns(sort),
         "is_filtered": bool(filters),
+        "active_filters": _active_filters(request, form, filters),
     }
     return render(request, "partners/city_list.html", context)
+
+
+def _active_filters(
+    request: HttpRequest, form: CityFilterForm, filters: dict[str, str]
+) -> list[dict[str, str]]:
+    """Each filter in use but the search term: its label, chosen value, and the list's URL
+    without it, so an empty result offers a way to widen it."""
+    active = []
+    for name, value in filters.items():
+        if name == "q":
+            continue
+        params = request.GET.copy()
+        params.pop(name)
+        params.pop("page", None)
+        active.append(
+            {
+                "label": form.fields[name].label,
+                "value": dict(form.fields[name].choices).get(value, value),
+                "url": f"?{params.urlencode()}",
+            }
+        )
+    return active
 
 
 def _sort_columns(sort: str) -> dict[str, dict[str, str]]:

@@ -239,3 +239,11 @@ PORTAL_MAX_IMPORT_FILE_BYTES = env_int("PORTAL_MAX_IMPORT_FILE_BYTES", 5 * 1024 
 # Photos with more pixels are refused before their pixels are decoded (a decompression bomb
 # is a few KB that decodes to gigabytes); Pillow's own warning above it is an error too.
 PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 40_000_000)
+
+# The open-data licence shown on the data pages and in the JSON download; Korea's public
+# sector publishes under 공공누리 (KOGL), type 1 asking only for the source to be named.
+PORTAL_DATA_LICENCE = {
+    "name_en": os.environ.get("PORTAL_DATA_LICENCE_EN", "KOGL Type 1 (attribution)"),
+    "name_ko": os.environ.get("PORTAL_DATA_LICENCE_KO", "공공누리 제1유형(출처표시)"),
+    "url": os.environ.get("PORTAL_DATA_LICENCE_URL", "https://www.kogl.or.kr/info/licenseType1.do"),
+}

@@ -161,7 +161,7 @@ def test_the_json_download_lists_published_photos_and_public_documents(client, s
     add_photo(seattle, 2, is_published=False)
     document = add_document(seattle.agreements.get())
     add_document(seattle.agreements.get(), is_public=False)
-    (row,) = json.loads(client.get("/data/partners.json").content)
+    (row,) = json.loads(client.get("/data/partners.json").content)["partners"]
     (listed,) = row["photos"]
     assert listed["alt_en"] == "City hall square, picture 1"
     assert listed["alt_ko"] == "시청 광장 사진 1"
