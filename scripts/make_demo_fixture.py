@@ -39,7 +39,9 @@ HOME_CITY = {
     "longitude": "127.384500",
     "slogan_en": "Change and Innovation, Understanding and Cooperation",
     "slogan_ko": "변화와 혁신, 이해와 협력",
-    "headline_en": "Daejeon, a city that pursues internationalization through exchange with many partners",
+    "headline_en": (
+        "Daejeon, a city that pursues internationalization through exchange with many partners"
+    ),
     "headline_ko": "다자간 국제 교류를 통해 국제화를 지향하는 도시, 대전",
     "title_en": "Sister and Friendly Cooperation Cities",
     "title_ko": "자매·우호도시",
