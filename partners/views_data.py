@@ -48,15 +48,15 @@ DATA_DICTIONARY = [
     (
         "first_signed_on",
         _(
-            "Downloads only: signing date of the first agreement of any kind in the unbroken "
-            "relationship, YYYY-MM-DD; the partnership's age counts from it."
+            "Only in the downloads: signing date of the first agreement of any kind in the "
+            "unbroken relationship, YYYY-MM-DD; the partnership's age counts from it."
         ),
     ),
     (
         "kind_since",
         _(
-            "Downloads only: date since which the partner has its current kind (a sister city "
-            "upgraded from friendly cooperation: the upgrade), YYYY-MM-DD."
+            "Only in the downloads: date since which the partner has its current kind (a sister "
+            "city upgraded from friendly cooperation: the upgrade), YYYY-MM-DD."
         ),
     ),
     (

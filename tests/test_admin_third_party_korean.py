@@ -43,7 +43,7 @@ def test_the_export_checkboxes_read_in_english_for_english_staff(staff_client):
     response = staff_client.get("/admin/partners/city/export/", HTTP_ACCEPT_LANGUAGE="en")
     fields = response.context["form"].fields
     assert fields["partnerresource_area_km2"].label == "Land area (km²) (area_km2)"
-    assert fields["partnerresource_kind"].label == "Kind (kind)"
+    assert fields["partnerresource_kind"].label == "Relationship (kind)"
 
 
 def test_an_export_by_korean_staff_keeps_the_column_names_as_headers(staff_client):

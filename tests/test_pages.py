@@ -211,7 +211,7 @@ def test_a_search_for_an_unpublished_partner_finds_nothing(client, partners):
     response = client.get("/en/partners/", {"q": "Hiddenburg"})
     assert list_names(response) == []
     assert "No partner city matches “Hiddenburg”" in response.text
-    assert "0 partners" in response.text
+    assert "0 partner cities" in response.text
 
 
 @pytest.mark.parametrize(
@@ -298,7 +298,7 @@ def test_the_list_pages_by_twenty_and_keeps_filters_in_page_links(client, partne
     for number in range(40):
         make_city(f"Town {number:02}", "JP", Kind.FRIENDLY, datetime.date(2020, 1, 1))
     first = client.get("/en/partners/", {"kind": "friendly", "sort": "name"})
-    assert "44 partners" in first.text
+    assert "44 partner cities" in first.text
     assert len(list_names(first)) == 20
     assert 'href="?kind=friendly&amp;sort=name&amp;page=2" rel="next"' in first.text
     third = client.get("/en/partners/", {"kind": "friendly", "sort": "name", "page": "3"})

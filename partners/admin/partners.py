@@ -25,7 +25,7 @@ admin.site.enable_nav_sidebar = False
 
 
 class KindFilter(admin.SimpleListFilter):
-    title = _("kind")
+    title = _("relationship")
     parameter_name = "kind"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
@@ -177,7 +177,7 @@ class CityAdmin(
         # The public page of an unpublished partner is a 404, so offer no link to it.
         return obj.get_absolute_url() if obj.is_published else None
 
-    @admin.display(description=_("kind"), ordering="current_kind")
+    @admin.display(description=_("relationship"), ordering="current_kind")
     def kind(self, obj: City) -> str | None:
         return Kind(obj.current_kind).label if obj.current_kind else None
 
