@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import HomeCity, localized_name
+from .models import HomeCity, Photo, localized_name
 
 
 def load_home_city(request: HttpRequest) -> HomeCity | None:
@@ -27,8 +27,9 @@ def localized_from(values: dict[str, str], field: str) -> str:
 
 
 def home_city(request: HttpRequest) -> dict:
-    """What every page's header and footer show: the home city with its responsible office,
-    the data's last-updated date (read only when a template shows it) and its licence."""
+    """What every page's head, header and footer show: the home city with its responsible
+    office and photo (for link previews), the data's last-updated date and its licence; the
+    callables are read only when a template shows them."""
     from .views_data import data_last_changed
 
     # A callable: the template engine calls it only where a page shows the date.
@@ -37,8 +38,13 @@ def home_city(request: HttpRequest) -> dict:
         changed = data_last_changed()
         return timezone.localdate(changed) if changed else None
 
+    @functools.cache
+    def home_city_photo() -> Photo | None:
+        return Photo.objects.published().of_home_city().first()
+
     return {
         "home_city": load_home_city(request),
+        "home_city_photo": home_city_photo,
         "data_updated": last_updated,
         "data_licence": licence(),
     }

@@ -151,8 +151,13 @@ def city_list(request: HttpRequest) -> HttpResponse:
         sort = DEFAULT_SORT
     cities = cities.order_by(*_ordering(sort))
 
+    # page=all: every matching partner on one page, for printing (a print stylesheet cannot
+    # fetch the other pages) and for reading without paging. A city has a few hundred partners
+    # at most, so one page stays small.
+    show_all = request.GET.get("page") == "all"
+    per_page = max(cities.count(), 1) if show_all else PAGE_SIZE
     # get_page: a page number past the end shows the last page, junk shows the first.
-    page_obj = Paginator(cities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = Paginator(cities, per_page).get_page(None if show_all else request.GET.get("page"))
     context = {
         "form": form,
         "page_obj": page_obj,
@@ -161,6 +166,7 @@ def city_list(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "sort_columns": _sort_columns(sort),
         "is_filtered": bool(filters),
+        "show_all": show_all,
         "active_filters": _active_filters(request, form, filters),
     }
     return render(request, "partners/city_list.html", context)
