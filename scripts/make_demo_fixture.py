@@ -61,9 +61,9 @@ HOME_CITY = {
         "높이는 데 기여하고 있습니다."
     ),
     # The seed names no office: the city hall's published address and web site, with the
-    # office name and contacts left for staff to fill in (fixtures/DATA-NOTES.md).
-    "office_en": "Daejeon Metropolitan City, International Affairs",
-    "office_ko": "대전광역시 국제협력 담당 부서",
+    # office (division) and its contacts left for staff to fill in (fixtures/DATA-NOTES.md).
+    "office_en": "Daejeon Metropolitan City Hall",
+    "office_ko": "대전광역시청",
     "office_address_en": "100 Dunsan-ro, Seo-gu, Daejeon 35242, Republic of Korea",
     "office_address_ko": "(35242) 대전광역시 서구 둔산로 100",
     "office_phone": "",

@@ -205,3 +205,13 @@ def test_a_changed_photo_changes_the_json_etag(client, seattle):
     again = client.get("/data/partners.json", headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
     assert b"Seattle City Hall" in again.content
+
+
+@pytest.mark.parametrize(("language", "alt"), [("en", "City hall square"), ("ko", "시청 광장")])
+def test_link_previews_show_the_home_city_photo_with_its_alt_text(client, seattle, language, alt):
+    photo = add_photo(None, 1)
+    for path in (f"/{language}/", f"/{language}/partners/", f"/{language}/partners/seattle/"):
+        head = client.get(path).content.decode().split("</head>")[0]
+        assert f'<meta property="og:image" content="http://testserver{photo.src}">' in head
+        assert f'<meta property="og:image:alt" content="{alt}' in head
+        assert '<meta name="twitter:card" content="summary_large_image">' in head

@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import pytest
 
@@ -152,3 +153,63 @@ def test_an_empty_search_shows_the_term_and_offers_to_remove_each_filter(
     assert message in html
     assert 'href="?q=Atlantis&amp;kind=sister"' in html  # continent removed
     assert 'href="?q=Atlantis&amp;continent=asia"' in html  # kind removed
+
+
+def meta(html: str, key: str) -> str:
+    """The content of the head's <meta property|name=key>."""
+    match = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', html)
+    assert match, key
+    return match[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "description", "locale"),
+    [
+        ("en", "Hefei", "Hefei (China), sister city of Daejeon since 2001.", "en_US"),
+        ("ko", "허페이", "허페이(중국): 2001년부터 대전의 자매도시.", "ko_KR"),
+    ],
+)
+def test_a_partner_page_head_describes_it_for_link_previews_in_its_language(
+    client, hefei, language, title, description, locale
+):
+    html = client.get(f"/{language}/partners/hefei/").content.decode()
+    head = html[: html.index("</head>")]
+    assert meta(head, "og:title") == meta(head, "twitter:title") == title
+    assert meta(head, "description").startswith(description)
+    assert meta(head, "og:description") == meta(head, "description")
+    assert meta(head, "og:locale") == locale
+    assert meta(head, "og:type") == "article"
+    url = f"http://testserver/{language}/partners/hefei/"
+    assert f'<link rel="canonical" href="{url}">' in head
+    assert meta(head, "og:url") == url
+    for other in ("en", "ko"):
+        assert (
+            f'<link rel="alternate" hreflang="{other}" '
+            f'href="http://testserver/{other}/partners/hefei/">' in head
+        )
+    assert 'hreflang="x-default" href="http://testserver/ko/partners/hefei/"' in head
+    # No photo anywhere: a plain card, no image tag.
+    assert meta(head, "twitter:card") == "summary" and "og:image" not in head
+
+
+def test_a_filtered_list_is_canonical_to_the_list_itself(client, hefei):
+    html = client.get("/en/partners/", {"kind": "sister", "page": "2"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/en/partners/">' in html
+
+
+def test_the_list_on_one_page_holds_every_matching_partner_without_page_links(client, db):
+    make_home_city()
+    for number in range(45):
+        make_city(f"Town {number:02}", "JP", Kind.FRIENDLY, D(2010, 1, 1))
+    paged = client.get("/en/partners/").content.decode()
+    assert 'href="?page=all"' in paged and "Show all 45 on one page" in paged
+    html = client.get("/en/partners/", {"page": "all"}).content.decode()
+    assert html.count('<th scope="row">') == 45
+    assert 'class="pagination"' not in html
+    # Filters still apply to the one-page list.
+    assert (
+        client.get("/en/partners/", {"page": "all", "q": "Town 0"})
+        .content.decode()
+        .count('<th scope="row">')
+        == 10
+    )
