@@ -247,3 +247,6 @@ PORTAL_DATA_LICENCE = {
     "name_ko": os.environ.get("PORTAL_DATA_LICENCE_KO", "공공누리 제1유형(출처표시)"),
     "url": os.environ.get("PORTAL_DATA_LICENCE_URL", "https://www.kogl.or.kr/info/licenseType1.do"),
 }
+
+# Korean dates and times as public offices write them (portal/formats/ko/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]

@@ -97,3 +97,17 @@ def test_the_admin_history_button_reads_변경_이력_in_korean(client, demo_dat
     pk = City.objects.get(slug="hefei").pk
     html = client.get(f"/admin/partners/city/{pk}/change/", HTTP_ACCEPT_LANGUAGE="ko").content
     assert "변경 이력" in html.decode()
+
+
+def test_the_korean_admin_writes_dates_and_times_as_korean_offices_do(client, demo_data):
+    client.force_login(User.objects.create_superuser("staff", "staff@example.com", "pw"))
+    changelist = client.get("/admin/partners/city/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    # Hefei's sister agreement of 1 May 2024 (the fixture above), as 2024. 5. 1.
+    assert "2024. 5. 1." in changelist
+    seattle = City.objects.get(slug="seattle")
+    form = client.get(
+        f"/admin/partners/city/{seattle.pk}/change/", HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+    # The demo data's timestamps, 2026-01-01 00:00 in Korea, 24-hour clock.
+    assert "2026. 1. 1. 00:00" in form
+    assert "오전" not in changelist + form and "오후" not in changelist + form
