@@ -39,7 +39,7 @@ def test_an_admin_edit_records_who_when_and_the_values_before_and_after(client, 
     page = client.get(reverse("admin:partners_city_history", args=[kharkiv.pk]))
     text = page.content.decode()
     assert "choi" in text
-    assert "<del>1100000</del> → <ins>1400000</ins>" in text
+    assert "<del>1,100,000</del> → <ins>1,400,000</ins>" in text
 
 
 def test_the_first_edit_of_a_demo_partner_can_be_undone_from_its_history(client, staff):
@@ -53,7 +53,7 @@ def test_the_first_edit_of_a_demo_partner_can_be_undone_from_its_history(client,
 
     edit_population(client, seattle, 750_000)
     page = client.get(reverse("admin:partners_city_history", args=[seattle.pk])).content.decode()
-    assert "<del>620700</del> → <ins>750000</ins>" in page  # the seed's figure
+    assert "<del>620,700</del> → <ins>750,000</ins>" in page  # the seed's figure
 
     original = Version.objects.get_for_object(seattle).last()
     url = reverse("admin:partners_city_revision", args=[seattle.pk, original.pk])

@@ -1,5 +1,7 @@
 """Change history in the admin (django-reversion): who changed what, when, before and after."""
 
+from decimal import Decimal
+
 import reversion
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +19,7 @@ from reversion.models import Revision, Version
 
 from .. import revision_comments
 from ..models import Agreement, AgreementDocument, City, Exchange, Photo
+from ..resources.report import preview_value
 
 # Bookkeeping columns that change on every save and say nothing to staff.
 IGNORED_FIELDS = {"id", "created_at", "updated_at"}
@@ -35,6 +38,9 @@ def display_value(field: models.Field, value: object) -> str:
         return str(related) if related else str(value)
     if isinstance(field, models.BooleanField):
         return "✔" if value else "✘"
+    if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
+        # Stored as text in the version; grouped as the import preview shows numbers.
+        return preview_value(Decimal(str(value)))
     return str(value)
 
 
