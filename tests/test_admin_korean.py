@@ -1,6 +1,7 @@
 """The staff admin in natural Korean (and English): partner list order, labelled inline rows,
 readable feature fields, exchanges shown when there are some."""
 
+import json
 import re
 
 import pytest
@@ -71,3 +72,10 @@ def test_the_exchanges_are_folded_only_when_there_are_none(staff_client, partner
 
     assert "collapse" not in exchanges_group(seattle)
     assert "collapse" in exchanges_group(kharkiv)
+
+
+def test_the_time_zone_note_under_date_fields_reads_in_korean(staff_client):
+    script = staff_client.get("/admin/jsi18n/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    # The catalogue is JSON with \u escapes.
+    assert json.dumps("참고: 이 컴퓨터의 시각이 서버 시각보다 %s시간 빠릅니다.") in script
+    assert json.dumps("Note: 서버 시간보다 %s 시간 빠릅니다.") not in script
