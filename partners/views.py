@@ -76,6 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
     cities = (
         City.objects.published()
         .with_current_agreement()
+        .with_first_agreement()
         .filter(current_kind__isnull=False)
         .order_by("since", "name_en")
     )
@@ -102,6 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
         for i, continent in enumerate(TABLE_CONTINENTS)
     ]
     context = {
+        "cities": cities,
         "continents": TABLE_CONTINENTS,
         "rows": rows,
         "totals": totals,
@@ -151,18 +153,24 @@ def city_list(request: HttpRequest) -> HttpResponse:
         sort = DEFAULT_SORT
     cities = cities.order_by(*_ordering(sort))
 
+    # The map shows every partner the filters leave, so the rows are read once and paged
+    # here: one query for the map and the table instead of a count and a page.
+    map_cities = list(cities)
     # page=all: every matching partner on one page, for printing (a print stylesheet cannot
     # fetch the other pages) and for reading without paging. A city has a few hundred partners
     # at most, so one page stays small.
     show_all = request.GET.get("page") == "all"
-    per_page = max(cities.count(), 1) if show_all else PAGE_SIZE
+    per_page = max(len(map_cities), 1) if show_all else PAGE_SIZE
     # get_page: a page number past the end shows the last page, junk shows the first.
-    page_obj = Paginator(cities, per_page).get_page(None if show_all else request.GET.get("page"))
+    page_obj = Paginator(map_cities, per_page).get_page(
+        None if show_all else request.GET.get("page")
+    )
     context = {
         "form": form,
         "page_obj": page_obj,
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
         "cities": page_obj.object_list,
+        "map_cities": map_cities,
         "sort": sort,
         "sort_columns": _sort_columns(sort),
         "is_filtered": bool(filters),

@@ -147,7 +147,7 @@ def with_partnership_dates(dataset: tablib.Dataset) -> None:
     dates = {
         slug: (first, since)
         for slug, first, since in published_partners().values_list(
-            "slug", "first_signed_on", "since"
+            "slug", "relationship_since", "since"
         )
     }
     pairs = [dates.get(slug, (None, None)) for slug in dataset["slug"]]

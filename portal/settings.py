@@ -236,6 +236,14 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DJANGO_DATA_UPLOAD_MAX_NUMBER_FILES", 20
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DJANGO_DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
 PORTAL_MAX_UPLOAD_BYTES = env_int("PORTAL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 PORTAL_MAX_IMPORT_FILE_BYTES = env_int("PORTAL_MAX_IMPORT_FILE_BYTES", 5 * 1024 * 1024)
+# Bounds on what one import may read, whatever the file declares (partners/resources/reading.py):
+# data rows after the header, columns holding values, bytes an .xlsx unpacks to, and problems
+# listed in a report before "and N more". 5,000 rows (a city keeps a few hundred partners at
+# most) is what this machine checks within 5 s (scripts/bench_import_hostile.py).
+PORTAL_IMPORT_MAX_ROWS = env_int("PORTAL_IMPORT_MAX_ROWS", 5_000)
+PORTAL_IMPORT_MAX_COLUMNS = env_int("PORTAL_IMPORT_MAX_COLUMNS", 100)
+PORTAL_IMPORT_MAX_UNPACKED_BYTES = env_int("PORTAL_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+PORTAL_IMPORT_MAX_REPORTED_PROBLEMS = env_int("PORTAL_IMPORT_MAX_REPORTED_PROBLEMS", 50)
 # Photos with more pixels are refused before their pixels are decoded (a decompression bomb
 # is a few KB that decodes to gigabytes); Pillow's own warning above it is an error too.
 PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 40_000_000)

@@ -49,9 +49,10 @@ def test_a_utf8_file_with_a_byte_order_mark_is_imported():
     assert City.objects.get().name_ko == "하르키우"
 
 
-def test_a_file_that_is_neither_utf8_nor_cp949_is_refused_with_a_clear_message():
+def test_a_file_in_no_encoding_we_can_tell_is_refused_with_a_clear_message():
+    # 0x81 is no character in Windows-1252, and 0x81 0x20 none in CP949.
     with pytest.raises(ImportFileError, match="CP949"):
-        read_dataset(b"slug,name_en\n\xff\xfe\xfa,x\n", "partners.csv")
+        read_dataset(b"slug,name_en\n\x81 ,x\n", "partners.csv")
 
 
 def test_import_with_one_bad_row_writes_nothing_and_names_the_line_and_column():
@@ -388,13 +389,14 @@ def test_a_dry_run_writes_nothing_but_reports_what_it_would_do():
     assert City.objects.count() == 0
 
 
-def test_an_unknown_column_is_reported_and_nothing_is_written():
-    data = csv_bytes(
-        [["kharkiv", "Kharkiv", "UA", "1"]], header=["slug", "name_en", "country", "x"]
-    )
+def test_an_unknown_column_is_listed_as_ignored_and_the_rest_is_imported():
+    header = ["slug", "name_en", "name_ko", "country", "kind", "signed_on", "populaton"]
+    row = ["kharkiv", "Kharkiv", "하르키우", "UA", "friendly", "2013-08-23", "1"]
+    data = csv_bytes([row], header=header)
     result = run_import(data)
-    assert City.objects.count() == 0
-    assert len(result.report) == 1 and "x" in result.report[0]
+    assert result.report == []
+    assert any("“populaton”" in note for note in result.notes)
+    assert City.objects.get().population is None
 
 
 def test_blank_lines_are_ignored_and_line_numbers_still_match_the_file():
@@ -556,8 +558,9 @@ def test_a_number_is_read_at_the_stored_precision_unless_that_would_round_it():
     area = NumberWidget(decimal_places=2)
     assert str(area.clean("436")) == "436.00"
     assert str(area.clean(4704.4)) == "4704.40"
-    # More places than the field keeps: left for validation to refuse, never rounded.
-    assert str(area.clean("436.125")) == "436.125"
+    # More places than the field keeps: refused, saying so, never rounded.
+    with translation.override("en"), pytest.raises(ValueError, match="decimal places than the 2"):
+        area.clean("436.125")
     assert str(area.render(decimal.Decimal("4400.00"))) == "4400"
     assert area.render(None) is None
 

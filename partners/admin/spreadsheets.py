@@ -1,5 +1,6 @@
 """Spreadsheet import and export screens of the admin, and their forms."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -7,22 +8,47 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.resources import ModelResource
 from import_export.results import Result
 
+from ..models import Kind
 from ..resources import EXPORT_FORMATS, IMPORT_FORMATS, ImportFileError, PartnerResource
+from ..resources.partners import PREVIEW_ROWS
 from ..validators import validate_import_file_size
+
+
+def default_kind_field(widget: forms.Widget | None = None) -> forms.ChoiceField:
+    """The kind for every row of a file without a kind column (a list of sister cities)."""
+    return forms.ChoiceField(
+        label=gettext_lazy("Relationship for every row"),
+        choices=[("", gettext_lazy("From the file's kind column"))] + Kind.choices,
+        required=False,
+        widget=widget,
+        help_text=gettext_lazy(
+            "For a file without a kind column, such as a list of sister cities only."
+        ),
+    )
 
 
 class PartnerImportForm(ImportForm):
     """The library's form, with the import file size limit (PORTAL_MAX_IMPORT_FILE_BYTES)
-    checked before the file is read."""
+    checked before the file is read, and the kind for a file without a kind column."""
+
+    kind = default_kind_field()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["import_file"].validators.append(validate_import_file_size)
+
+
+class DefaultKindConfirmForm(forms.Form):
+    """Carries the chosen kind from the preview to the import; mixed into whichever confirm
+    form the admin uses (the edit lock has its own, edit_lock.py)."""
+
+    kind = default_kind_field(forms.HiddenInput())
 
 
 class LabelledExportForm(SelectableFieldsExportForm):
@@ -82,15 +108,30 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
     def get_import_formats(self) -> list:
         return IMPORT_FORMATS
 
+    def get_import_context_data(self, **kwargs) -> dict:
+        return super().get_import_context_data(**kwargs) | {"preview_rows": PREVIEW_ROWS}
+
     def has_import_permission(self, request: HttpRequest) -> bool:
         # Import creates and updates partners; the library's default lets viewers import.
         return self.has_add_permission(request) and self.has_change_permission(request)
 
     def get_import_data_kwargs(self, **kwargs) -> dict:
+        form = kwargs.get("form")
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs.pop("request", None)
         kwargs["rollback_on_validation_errors"] = True
+        kwargs["default_kind"] = getattr(form, "cleaned_data", {}).get("kind") or None
         return kwargs
+
+    def get_confirm_form_class(self, request: HttpRequest) -> type[forms.Form]:
+        base = super().get_confirm_form_class(request)
+        return type(base.__name__, (DefaultKindConfirmForm, base), {})
+
+    def get_confirm_form_initial(self, request: HttpRequest, import_form) -> dict:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["kind"] = import_form.cleaned_data.get("kind", "")
+        return initial
 
     def add_data_read_fail_error_to_form(self, form, error: Exception) -> None:
         if isinstance(error, ImportFileError):

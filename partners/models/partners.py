@@ -56,9 +56,9 @@ class CityQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def with_current_agreement(self) -> "CityQuerySet":
-        """Annotate current_kind, current_status, current_signed_on, since and first_signed_on.
+        """Annotate current_kind, current_status, current_signed_on, since, relationship_since.
 
-        `first_signed_on` is the first agreement of any kind in the unbroken run that leads
+        `relationship_since` is the first agreement of any kind in the unbroken run that leads
         to the current one (an upgrade keeps it, a gap resets it): the start of the
         relationship that a citizen counts the partnership's age from.
 
@@ -114,7 +114,7 @@ class CityQuerySet(models.QuerySet):
             # An upgrade signed the same day as the agreement it ends starts its own run.
             .annotate(
                 since=Coalesce(Subquery(run_start), F("current_signed_on")),
-                first_signed_on=Subquery(
+                relationship_since=Subquery(
                     Agreement.objects.filter(
                         city=OuterRef("pk"), signed_on__gt=OuterRef("gap_break")
                     )
@@ -122,6 +122,15 @@ class CityQuerySet(models.QuerySet):
                     .values("signed_on")[:1]
                 ),
             )
+        )
+
+    def with_first_agreement(self) -> "CityQuerySet":
+        """Annotate first_signed_on and first_kind: the partner's earliest agreement, ended
+        or not (the charts count a partnership from it and an upgrade at `since`)."""
+        first = Agreement.objects.filter(city=OuterRef("pk")).order_by("signed_on", "pk")
+        return self.annotate(
+            first_signed_on=Subquery(first.values("signed_on")[:1]),
+            first_kind=Subquery(first.values("kind")[:1]),
         )
 
     def search(self, query: str) -> "CityQuerySet":
@@ -260,14 +269,14 @@ class City(models.Model):
         read the age of the relationship, not of its current kind."""
         if getattr(self, "since", None) is None:
             return None
-        return whole_years_between(self.first_signed_on, today or timezone.localdate())
+        return whole_years_between(self.relationship_since, today or timezone.localdate())
 
     @property
     def kind_changed(self) -> bool:
         """Whether the current kind started later than the relationship (an upgrade, or a
         new start after a gap), so pages show both dates."""
         since = getattr(self, "since", None)
-        return since is not None and since != self.first_signed_on
+        return since is not None and since != self.relationship_since
 
     def distance_km(self, home: "HomeCity | None") -> float | None:
         if home is None or None in (self.latitude, self.longitude, home.latitude, home.longitude):

@@ -1,30 +1,26 @@
 """Spreadsheet files as staff and Korean Excel produce them, and as we write them back.
 
-Reading: CSV in UTF-8 (with or without a byte-order mark) or CP949, and XLSX; blank rows are
-kept so that row numbers stay the spreadsheet's line numbers. Writing: CSV with a BOM so that
+Reading (bounded, see reading.py): CSV in UTF-8 (with or without a byte-order mark), CP949 or
+Windows-1252, and XLSX; blank rows are kept so that row numbers stay the spreadsheet's line
+numbers, and a title above the header is skipped. Writing: CSV with a BOM so that
 Excel shows Hangul, XLSX with real numbers and dates, JSON with numbers as numbers, and text
 cells that a spreadsheet would run as a formula neutralised (OWASP CSV injection).
 """
 
-import csv
 import datetime
 import decimal
-import io
 import json
-import zipfile
 
 import tablib
-from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
+
+from . import reading
+from .errors import ImportFileError
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
-
-
-class ImportFileError(ValueError):
-    """A file that cannot be read as a table; the message is for staff."""
 
 
 def needs_escape(value: str) -> bool:
@@ -52,30 +48,16 @@ def escaped_rows(dataset: tablib.Dataset) -> tablib.Dataset:
     return safe
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (a BOM is dropped) or else CP949, which Korean Excel writes."""
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(
-        _(
-            "The file is neither UTF-8 nor CP949 (Korean Excel) text. Save it from Excel "
-            "as “CSV UTF-8” or as an .xlsx workbook and try again."
-        )
-    )
-
-
-def dataset_from_rows(rows: list[list[object]]) -> tablib.Dataset:
-    if not rows or not any(cell not in (None, "") for cell in rows[0]):
-        raise ImportFileError(_("The file is empty: the first line must name the columns."))
+def dataset_from_rows(rows: list[list[object]], notes: list[str] | None = None) -> tablib.Dataset:
+    """A dataset from the header line on; `header_line` (the file's line number of the
+    header) keeps report line numbers the spreadsheet's, `notes` tell staff how it was read."""
+    header_line, rows, table_notes = reading.table(rows)
     headers = [str(cell or "").strip() for cell in rows[0]]
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
     dataset = tablib.Dataset(headers=headers)
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in enumerate(rows[1:], start=header_line + 1):
         extra = [cell for cell in row[width:] if cell not in (None, "")]
         if extra:
             raise ImportFileError(
@@ -83,6 +65,8 @@ def dataset_from_rows(rows: list[list[object]]) -> tablib.Dataset:
             )
         cells = list(row[:width])
         dataset.append(cells + [None] * (width - len(cells)))
+    dataset.header_line = header_line
+    dataset.notes = (notes or []) + table_notes
     return dataset
 
 
@@ -96,18 +80,9 @@ class SpreadsheetCSV(base_formats.CSV):
         return "rb"
 
     def create_dataset(self, in_stream: bytes | str, **kwargs) -> tablib.Dataset:
-        text = in_stream if isinstance(in_stream, str) else decode_text(in_stream)
-        # The csv module refuses cells over 128 KB as a malformed file; allow any cell a
-        # file within the size limit can hold, so that the column's own length check
-        # names the line and column instead.
-        limit = settings.PORTAL_MAX_IMPORT_FILE_BYTES
-        if csv.field_size_limit() < limit:
-            csv.field_size_limit(limit)
-        try:
-            rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
-        except csv.Error as error:
-            raise ImportFileError(_("The file is not a valid CSV table.")) from error
-        return dataset_from_rows(rows)
+        data = in_stream.encode("utf-8") if isinstance(in_stream, str) else in_stream
+        rows, notes = reading.csv_rows(data)
+        return dataset_from_rows(rows, notes)
 
     def export_data(self, dataset: tablib.Dataset, **kwargs) -> bytes:
         text = escaped_rows(dataset).export("csv")
@@ -119,14 +94,7 @@ class SpreadsheetCSV(base_formats.CSV):
 
 class SpreadsheetXLSX(base_formats.XLSX):
     def create_dataset(self, in_stream: bytes, **kwargs) -> tablib.Dataset:
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
-            rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
-            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
-        return dataset_from_rows(rows)
+        return dataset_from_rows(reading.xlsx_rows(in_stream))
 
     def export_data(self, dataset: tablib.Dataset, **kwargs) -> bytes:
         return super().export_data(escaped_rows(dataset), **kwargs)

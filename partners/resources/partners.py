@@ -1,10 +1,12 @@
 """The interchange format: one row per partner with its current agreement
 (docs/interchange-format.md)."""
 
+import copy
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.resources import Diff
@@ -12,8 +14,10 @@ from import_export.results import Result, RowResult
 
 from ..constraints import constraint_message, violated_checks
 from ..models import Agreement, City, Status
-from .formats import ImportFileError
+from .headers import NOT_GIVEN, arrange_columns, require_columns
 from .import_history import record_import_history
+from .matching import KnownPartners
+from .reading import check_new_text, refuse_uncomputed
 from .report import PreviewDiff, import_report
 from .widgets import (
     CountryWidget,
@@ -21,7 +25,6 @@ from .widgets import (
     NumberWidget,
     TextWidget,
     cell_text,
-    folded_key,
     kind_widget,
     status_widget,
 )
@@ -44,13 +47,15 @@ COLUMNS = [
     "feature_ko",
     "website",
 ]
-REQUIRED_COLUMNS = ["name_en", "country"]
 # The resource's attribute for each Agreement field it reads from the current agreement.
 AGREEMENT_ATTRIBUTES = {
     "kind": "current_kind",
     "status": "current_status",
     "signed_on": "current_signed_on",
 }
+# Rows the admin preview shows with their changes; the rest are checked and counted only,
+# so that a file at the row limit previews in seconds, not minutes.
+PREVIEW_ROWS = 100
 
 
 def places(name: str) -> int:
@@ -133,24 +138,15 @@ class PartnerResource(resources.ModelResource):
         self.new_cities: list[City] = []
 
     def before_import(self, dataset, **kwargs) -> None:
-        headers = [cell_text(header).strip().lower() for header in dataset.headers or []]
-        unknown = [header for header in headers if header not in COLUMNS]
-        if unknown:
-            raise ImportFileError(
-                _("Unknown column “%(column)s”. The columns are: %(columns)s.")
-                % {"column": unknown[0], "columns": ", ".join(COLUMNS)}
-            )
-        repeated = sorted({header for header in headers if headers.count(header) > 1})
-        if repeated:
-            raise ImportFileError(
-                _("The column “%(column)s” appears twice.") % {"column": repeated[0]}
-            )
-        missing = [column for column in REQUIRED_COLUMNS if column not in headers]
-        if missing:
-            raise ImportFileError(
-                _("The file has no “%(column)s” column.") % {"column": missing[0]}
-            )
-        dataset.headers = headers
+        # Header names, units and generic columns are read by headers.arrange_columns.
+        self.header_line = getattr(dataset, "header_line", 1)
+        self.notes = list(getattr(dataset, "notes", []))
+        plan = arrange_columns(dataset, COLUMNS, kwargs.get("default_kind"))
+        self.notes += plan.notes
+        self.kind_missing = plan.kind_missing
+        for column, factor in plan.units.items():
+            self.fields[column].widget.scale = factor
+        require_columns(dataset.headers)
         self.load_current_state()
         self.ready = True
 
@@ -162,14 +158,10 @@ class PartnerResource(resources.ModelResource):
             for agreement in Agreement.objects.exclude(status=Status.ENDED)
         }
         self.agreement_keys = set(Agreement.objects.values_list("city_id", "kind", "signed_on"))
-        self.by_slug: dict[str, City] = {}
-        self.by_name: dict[tuple[str, int], City] = {}
-        for city in City.objects.select_related("country"):
+        cities = list(City.objects.select_related("country"))
+        for city in cities:
             self.remember_agreement(city, current.get(city.pk))
-            self.by_slug[city.slug] = city
-            self.by_name.setdefault((folded_key(city.name_en), city.country_id), city)
-        self.taken_slugs = set(self.by_slug)
-        self.claimed: dict[object, int] = {}
+        self.known = KnownPartners(cities)
 
     @staticmethod
     def remember_agreement(city: City, agreement: Agreement | None) -> None:
@@ -179,21 +171,30 @@ class PartnerResource(resources.ModelResource):
         city.current_signed_on = agreement.signed_on if agreement else None
 
     def import_row(self, row: dict, instance_loader, **kwargs) -> RowResult:
-        # Rows are not read when the file itself is wrong (reported once, not per row).
-        if not self.ready or all(cell_text(value).strip() == "" for value in row.values()):
+        # Rows are not read when the file itself is wrong (reported once, not per row), nor
+        # once the report is full: the rest are counted as not checked.
+        report_full = self.problem_rows >= settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS
+        blank = all(cell_text(value).strip() == "" for value in row.values())
+        if not self.ready or report_full or blank:
+            self.unchecked_rows += self.ready and report_full and not blank
             row_result = self.get_row_result_class()()
             row_result.import_type = RowResult.IMPORT_TYPE_SKIP
             return row_result
-        return super().import_row(row, instance_loader, **kwargs)
+        row = {column: value for column, value in row.items() if value is not NOT_GIVEN}
+        if not self._meta.skip_diff and kwargs.get("row_number", 0) > PREVIEW_ROWS:
+            # Past the rows the preview shows, go on as the unpreviewed resource does (its
+            # Meta.skip_diff): the library reads the option afresh for each row and has no
+            # per-row hook. A copy, because the library also writes into the options.
+            self._meta = copy.copy(UnpreviewedPartnerResource._meta)
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if row_result.errors or row_result.validation_error:
+            self.problem_rows += 1
+        return row_result
 
     def get_or_init_instance(self, instance_loader, row: dict) -> tuple[City, bool]:
         slug = cell_text(row.get("slug")).strip()
-        if slug:
-            city = self.by_slug.get(slug)
-        else:
-            country = self.row_country
-            name = folded_key(cell_text(row.get("name_en")))
-            city = self.by_name.get((name, country.pk)) if country else None
+        names = [cell_text(row.get(column)) for column in ("name_en", "name_ko")]
+        city = self.known.find(slug, names, self.row_country)
         if city is not None:
             return city, False
         city = City()
@@ -216,27 +217,9 @@ class PartnerResource(resources.ModelResource):
         # A blank signed_on keeps the current date (saves_null_values=False); a change of
         # kind must not silently take that date over.
         instance.signed_on_given = bool(cell_text(row.get("signed_on")).strip())
-        line = kwargs.get("row_number", 0) + 1
-        keys: list[object] = [instance.pk]
-        if new:
-            # A new partner is the same one again when its English name and country are,
-            # however the country is written and whether or not a slug is given.
-            slug = cell_text(row.get("slug")).strip()
-            name = folded_key(cell_text(row.get("name_en")))
-            country = self.row_country
-            keys = [("slug", slug)] if slug else []
-            if name and country is not None:
-                keys.append(("name", name, country.pk))
-        for key in keys:
-            if key in self.claimed:
-                raise ValidationError(
-                    {
-                        "slug": _("This partner is already on line %(line)s of the file.")
-                        % {"line": self.claimed[key]}
-                    }
-                )
-        for key in keys:
-            self.claimed[key] = line
+        slug, name_en = (cell_text(row.get(column)).strip() for column in ("slug", "name_en"))
+        line = kwargs.get("row_number", 0) + self.header_line
+        self.known.claim(instance, slug, name_en, self.row_country, line)
 
     def before_import_row(self, row: dict, **kwargs) -> None:
         # The country cell is read once a row, here: matching, the duplicate check and the
@@ -247,15 +230,24 @@ class PartnerResource(resources.ModelResource):
             self.row_country = None  # the country field reports why when it is imported
 
     def import_field(self, field, instance: City, row: dict, is_m2m=False, **kwargs) -> None:
+        """Refuses a formula without a value, and text whose letters a save in another
+        encoding replaced by `?`; warns of a `?` where such a letter may have been."""
+        refuse_uncomputed(row.get(field.column_name))
         if field is self.fields["country"] and self.row_country is not None:
             instance.country = self.row_country
             return
+        stored = getattr(instance, field.attribute, None) if field.attribute else None
         super().import_field(field, instance, row, is_m2m, **kwargs)
+        new = getattr(instance, field.attribute, None) if field.attribute else None
+        line = kwargs.get("row_number", 0) + self.header_line
+        note = check_new_text(stored, new, line, field.column_name)
+        if note:
+            self.notes.append(note)
 
     def validate_instance(self, instance: City, import_validation_errors=None, **kwargs) -> None:
         errors = dict(import_validation_errors or {})
         if instance.pk is None and not instance.slug and "name_en" not in errors:
-            instance.slug = self.unique_slug(instance)
+            instance.slug = self.known.unique_slug(instance)
         if instance.country_id is None and "country" not in errors:
             errors["country"] = [_("Give the partner's country.")]
         try:
@@ -268,11 +260,18 @@ class PartnerResource(resources.ModelResource):
         for column, message in violated_checks(instance, skip=set(errors)):
             errors[column] = [message]
         self.validate_agreement(instance, errors)
-        if instance.pk is None and instance.slug in self.taken_slugs and "slug" not in errors:
-            errors["slug"] = [_("Another partner already has this slug.")]
+        if instance.pk is None and self.kind_missing:
+            errors["current_kind"] = [
+                _(
+                    "A new partner needs its kind: add a kind column, or choose the kind for "
+                    "every row of the file (sister or friendly)."
+                )
+            ]
+        if instance.pk is None:
+            self.known.new_slug_errors(instance, errors)
         if errors:
             raise ValidationError(errors)
-        self.taken_slugs.add(instance.slug)
+        self.known.taken_slugs.add(instance.slug)
 
     def validate_agreement(self, city: City, errors: dict) -> None:
         kind, signed_on = city.current_kind, city.current_signed_on
@@ -304,14 +303,6 @@ class PartnerResource(resources.ModelResource):
             errors["current_signed_on"] = [
                 constraint_message(Agreement, "agreement_unique_kind_date_per_city")
             ]
-
-    def unique_slug(self, city: City) -> str:
-        # Non-Latin English names (rare) fall back to the country code.
-        base = slugify(city.name_en)[:70].strip("-") or "partner"
-        country = city.country.iso_code.lower() if city.country_id else ""
-        candidates = [base, f"{base}-{country}"] if country else [base]
-        candidates += [f"{base}-{number}" for number in range(2, 10_000)]
-        return next(slug for slug in candidates if slug not in self.taken_slugs)
 
     def do_instance_save(self, instance: City, is_create: bool) -> None:
         # New partners and their first agreements are created in bulk at the end (nothing
@@ -345,8 +336,13 @@ class PartnerResource(resources.ModelResource):
 
     def import_data(self, dataset, dry_run: bool = False, **kwargs) -> Result:
         """A real import records a history revision per partner it touched, with the user and
-        file name; a preview, or an import that writes nothing because of an error, none."""
+        file name; a preview, or an import that writes nothing because of an error, none.
+
+        default_kind (sister or friendly) fills the kind of every row of a file without a
+        kind column. The result's `notes` tell staff how the file was read."""
         self.imported_city_pks: set[int] = set()
+        self.header_line, self.notes, self.kind_missing = 1, [], False
+        self.problem_rows = self.unchecked_rows = 0
         result = super().import_data(dataset, dry_run=dry_run, **kwargs)
         failed = result.has_errors() or result.has_validation_errors()
         if dry_run or failed or getattr(result, "report", None):
@@ -388,6 +384,7 @@ class PartnerResource(resources.ModelResource):
             self.handle_import_error(result, error)
         finally:
             result.report = import_report(result, self)
+            result.notes = self.notes
 
 
 class UnpreviewedPartnerResource(PartnerResource):

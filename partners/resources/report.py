@@ -1,11 +1,13 @@
 """What staff are shown about an import: the preview's diff, and the report of its problems,
-one line each, in the staff member's language, with the file's line number (the header is
-line 1) and the column; never an exception's raw text."""
+one line each, in the staff member's language, with the file's own line number (a title
+above the header counts) and the column; never an exception's raw text. The report stops
+after PORTAL_IMPORT_MAX_REPORTED_PROBLEMS lines ("and N more")."""
 
 import logging
 import numbers
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import formats
 from django.utils.html import escape, format_html
@@ -14,7 +16,7 @@ from import_export import resources
 from import_export.resources import Diff
 from import_export.results import Result
 
-from .formats import ImportFileError
+from .errors import ImportFileError
 
 logger = logging.getLogger(__name__)
 
@@ -67,16 +69,19 @@ def staff_message(error: Exception, row: bool = True) -> str:
 
 
 def import_report(result: Result, resource: resources.Resource) -> list[str]:
-    """One line per problem: file line (the header is line 1), column, reason."""
+    """One line per problem: file line, column, reason. The resource's header_line is the
+    file's line of the header (1 unless a title precedes it); its unchecked_rows, the rows
+    it did not check once the report was full."""
     columns = {field.attribute: field.column_name for field in resource.get_import_fields()}
     lines = [staff_message(error.error, row=False) for error in result.base_errors]
     problems = []
+    offset = getattr(resource, "header_line", 1)
     for number, errors in result.row_errors():
-        problems += [(number + 1, None, staff_message(error.error)) for error in errors]
+        problems += [(number + offset, None, staff_message(error.error)) for error in errors]
     for row in result.invalid_rows:
         for field, messages in row.error_dict.items():
             column = None if field == NON_FIELD_ERRORS else columns.get(field, field)
-            problems += [(row.number + 1, column, message) for message in messages]
+            problems += [(row.number + offset, column, message) for message in messages]
     order = {column: index for index, column in enumerate(columns.values())}
     problems.sort(key=lambda problem: (problem[0], order.get(problem[1], -1)))
     for line, column, message in problems:
@@ -85,4 +90,16 @@ def import_report(result: Result, resource: resources.Resource) -> list[str]:
             lines.append(_("Line %(line)s, column “%(column)s”: %(message)s") % values)
         else:
             lines.append(_("Line %(line)s: %(message)s") % values)
+    limit = settings.PORTAL_IMPORT_MAX_REPORTED_PROBLEMS
+    unchecked = getattr(resource, "unchecked_rows", 0)
+    if len(lines) > limit or unchecked:
+        more = len(lines) - limit
+        lines = lines[:limit]
+        if more > 0:
+            lines.append(_("… and %(count)s more problems.") % {"count": more})
+        if unchecked:
+            lines.append(
+                _("The import stopped there: %(count)s more rows were not checked.")
+                % {"count": unchecked}
+            )
     return lines

@@ -9,7 +9,7 @@ import decimal
 import re
 import unicodedata
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import widgets
@@ -19,7 +19,6 @@ from .formats import unescape_formula
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_DATE = re.compile(r"^(\d{4})([-./])(\d{1,2})\2(\d{1,2})\.?$")
 
 
 def cell_text(value: object, strip: bool = False) -> str:
@@ -88,50 +87,81 @@ def plain_decimal(number: decimal.Decimal) -> decimal.Decimal:
 
 
 class NumberWidget(widgets.Widget):
-    """Thousands separators only between groups of three digits: `88,5` is an error.
+    """Thousands separators only between groups of three digits: `88,5` and `1 2 3` are errors.
 
     decimal_places is the model field's: the file's 436 is read as the stored 436.00, so the
-    import preview does not show an unchanged area as changed. A value with more places is
-    left as it is for the model's validation to refuse, never rounded silently.
+    import preview does not show an unchanged area as changed. A binary (XLSX) number is
+    first rounded to the 15 significant digits Excel shows, so 605.2*1.1 is 665.72, not
+    665.7200000000001; a value with more places than the field keeps is refused, never
+    rounded silently. `scale` (set per file from a header's unit, headers.UNITS) turns the
+    file's figure into the stored unit; the product is rounded to the field's precision.
     """
 
     def __init__(self, integer: bool = False, decimal_places: int | None = None) -> None:
         super().__init__(coerce_to_string=False)
         self.integer = integer
         self.decimal_places = decimal_places
+        self.scale = decimal.Decimal(1)
 
-    def clean(self, value: object, row: dict | None = None, **kwargs) -> int | decimal.Decimal:
+    def parse(self, value: object) -> decimal.Decimal | None:
         if isinstance(value, bool):
             raise ValueError(_("Enter a number."))
-        if isinstance(value, int | float | decimal.Decimal):
-            number = decimal.Decimal(str(value))
-        else:
-            text = cell_text(value).strip().replace(" ", "")
-            if not text:
-                return None
-            if _GROUPED.match(text):
-                text = text.replace(",", "")
-            elif "," in text:
-                raise ValueError(
-                    _(
-                        "“%(value)s” is not a number: a comma may only separate groups of "
-                        "three digits (1,733,000 or 4,704.4); write decimals with a point."
-                    )
-                    % {"value": text}
+        if isinstance(value, float):
+            return decimal.Decimal(f"{value:.15g}")
+        if isinstance(value, int | decimal.Decimal):
+            return decimal.Decimal(value)
+        text = cell_text(value).strip()
+        if not text:
+            return None
+        if any(char.isspace() for char in text):
+            raise ValueError(
+                _(
+                    "“%(value)s” is not a number: digits may not be separated by spaces. "
+                    "Group thousands with commas (1,733,000) or write the digits together."
                 )
-            elif not _PLAIN.match(text):
-                raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
-            number = decimal.Decimal(text)
+                % {"value": text}
+            )
+        if _GROUPED.match(text):
+            text = text.replace(",", "")
+        elif "," in text:
+            raise ValueError(
+                _(
+                    "“%(value)s” is not a number: a comma may only separate groups of "
+                    "three digits (1,733,000 or 4,704.4); write decimals with a point."
+                )
+                % {"value": text}
+            )
+        elif not _PLAIN.match(text):
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
+        return decimal.Decimal(text)
+
+    def clean(self, value: object, row: dict | None = None, **kwargs) -> int | decimal.Decimal:
+        number = self.parse(value)
+        if number is None:
+            return None
         if not number.is_finite():
             raise ValueError(_("Enter a number."))
+        places = 0 if self.integer else self.decimal_places
+        if self.scale != 1:
+            number *= self.scale
+            if places is not None:
+                step = decimal.Decimal(1).scaleb(-places)
+                number = number.quantize(step, rounding=decimal.ROUND_HALF_UP)
         if self.integer:
             if number != number.to_integral_value():
                 raise ValueError(_("Enter a whole number."))
             return int(number)
         if self.decimal_places is not None:
             quantized = number.quantize(decimal.Decimal(1).scaleb(-self.decimal_places))
-            if quantized == number:
-                return quantized
+            if quantized != number:
+                raise ValueError(
+                    _(
+                        "“%(value)s” has more decimal places than the %(places)s this column "
+                        "keeps: round it in the file."
+                    )
+                    % {"value": plain_decimal(number), "places": self.decimal_places}
+                )
+            return quantized
         return number
 
     def render(self, value: object, obj: object = None, **kwargs) -> object:
@@ -141,11 +171,59 @@ class NumberWidget(widgets.Widget):
         return value
 
 
-class DateWidget(widgets.Widget):
-    """YYYY-MM-DD, YYYY.MM.DD or YYYY/MM/DD, or a real date cell from Excel."""
+# Dates as Korean offices and published partner lists write them, once spaces around dots and
+# a final dot are dropped ("2025. 3. 1." is 2025.3.1) and dots and commas around English month
+# names are spaces ("May.17.2007", "February 29, 1960"). strptime's %b and %B read English
+# month names: Django never changes the C library's LC_TIME locale.
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y.%m.%d",
+    "%Y/%m/%d",
+    "%Y년%m월%d일",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+)
+_EIGHT_DIGITS = re.compile(r"^\d{8}$")
+_SHORT_YEAR = re.compile(r"^(?P<mark>[‘’'`])?(?P<yy>\d{2})([-./])(?P<mm>\d{1,2})\3(?P<dd>\d{1,2})$")
+# The earliest partnership year a two-digit year may mean; earlier ones need four digits.
+SHORT_YEAR_FLOOR = 1950
+
+
+class DateWidget(widgets.DateWidget):
+    """A date cell, text in one of DATE_FORMATS, 20071017, or a two-digit year where it is
+    unambiguous: '94.10.18 (the apostrophe marks the year) or 94.10.18 (94 cannot be a day),
+    read as 19YY or 20YY, whichever lies between SHORT_YEAR_FLOOR and this year.
+
+    Built on the library's DateWidget (its list of formats); the library alone does not fit
+    because strptime needs exact spacing, reads 2007517 as a date and pivots two-digit years
+    at 1969 without asking whether the reading is unambiguous.
+    """
 
     def __init__(self) -> None:
         super().__init__(coerce_to_string=False)
+        self.formats = DATE_FORMATS
+
+    @staticmethod
+    def normalized(text: str) -> str:
+        text = " ".join(text.split())
+        if re.search(r"[A-Za-z]", text):
+            text = re.sub(r"(?i)\bsept\b", "Sep", text)
+            return " ".join(part for part in re.split(r"[.,\s]+", text) if part)
+        text = re.sub(r"\s*([./-])\s*", r"\1", text).rstrip(".")
+        return re.sub(r"\s*(년|월|일)\s*", r"\1", text)
+
+    @staticmethod
+    def short_year(text: str) -> datetime.date | None:
+        match = _SHORT_YEAR.match(text)
+        if not match or (not match["mark"] and int(match["yy"]) <= 31):
+            return None
+        yy, this_year = int(match["yy"]), timezone.localdate().year
+        years = [y for y in (1900 + yy, 2000 + yy) if SHORT_YEAR_FLOOR <= y <= this_year]
+        if len(years) != 1:
+            return None
+        return datetime.date(years[0], int(match["mm"]), int(match["dd"]))
 
     def clean(self, value: object, row: dict | None = None, **kwargs) -> datetime.date | None:
         if isinstance(value, datetime.datetime):
@@ -155,16 +233,19 @@ class DateWidget(widgets.Widget):
         text = cell_text(value).strip()
         if not text:
             return None
-        match = _DATE.match(text)
-        if match:
-            try:
-                return datetime.date(int(match[1]), int(match[3]), int(match[4]))
-            except ValueError:
-                pass
-        raise ValueError(
-            _("“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2013-08-23.")
-            % {"value": text}
-        )
+        candidate = self.normalized(text)
+        try:
+            if _EIGHT_DIGITS.match(candidate):
+                return datetime.datetime.strptime(candidate, "%Y%m%d").date()
+            return self.short_year(candidate) or super().clean(candidate, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                _(
+                    "“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2013-08-23 "
+                    "(2013. 8. 23., 2013.8.23 and August 23, 2013 are read too)."
+                )
+                % {"value": text}
+            ) from None
 
     def render(self, value: object, obj: object = None, **kwargs) -> object:
         return value

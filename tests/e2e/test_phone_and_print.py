@@ -45,6 +45,10 @@ def test_a_keyboard_user_reaches_each_partner_once_from_the_home_page(page: Page
     partner_links = []
     for _ in range(400):
         page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches('.world-map__skip a')"):
+            # The map is a figure of the same partners, skipped in one step (issue #11).
+            page.keyboard.press("Enter")
+            continue
         href = page.evaluate("() => document.activeElement.getAttribute('href')")
         if href and re.fullmatch(r"/en/partners/[^/]+/", href):
             partner_links.append(href)

@@ -1,3 +1,4 @@
+import logging
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 from partners.resources import ImportFileError, import_partners, read_dataset
 from partners.resources.report import unexpected_import_error
 from partners.validators import validate_import_file_size
+
+logger = logging.getLogger(__name__)
 
 
 # Not django-import-export's `manage.py import`: given a file with invalid rows it says
@@ -29,20 +32,33 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check the file and report; write nothing."
         )
         parser.add_argument(
+            "--kind",
+            choices=["sister", "friendly"],
+            help="The kind of every row, for a file without a kind column.",
+        )
+        parser.add_argument(
             "--user",
             help="Username to record in the change history as the importer (default: none).",
         )
 
-    def handle(self, *args, path: str, dry_run: bool, user: str | None = None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        path: str,
+        dry_run: bool,
+        user: str | None = None,
+        kind: str | None = None,
+        **options,
+    ) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             importer = None
             if user:
                 importer = get_user_model().objects.filter(username=user).first()
                 if importer is None:
                     raise CommandError(_("There is no user “%(name)s”.") % {"name": user})
-            self.import_file(Path(path), dry_run, importer)
+            self.import_file(Path(path), dry_run, importer, kind)
 
-    def import_file(self, path: Path, dry_run: bool, importer=None) -> None:
+    def import_file(self, path: Path, dry_run: bool, importer=None, kind=None) -> None:
         try:
             # Checked before reading, so that a huge file is never loaded into memory.
             validate_import_file_size(SimpleNamespace(size=path.stat().st_size))
@@ -55,8 +71,16 @@ class Command(BaseCommand):
             ) from None
         except ImportFileError as error:
             raise CommandError(f"{path.name}: {error}") from None
+        except Exception as error:
+            # Staff never see a traceback; the cause is logged for the operator.
+            logger.error("Unreadable import file %s", path, exc_info=error)
+            raise CommandError(f"{path.name}: {unexpected_import_error()}") from None
         with transaction.atomic():
-            result = import_partners(dataset, dry_run=dry_run, user=importer, file_name=path.name)
+            result = import_partners(
+                dataset, dry_run=dry_run, user=importer, file_name=path.name, default_kind=kind
+            )
+        for note in getattr(result, "notes", []):
+            self.stdout.write(f"{path.name}: {note}")
         # A report is always set by the resource; the fallback covers an error before that.
         report = getattr(result, "report", None)
         if report is None and (result.has_errors() or result.has_validation_errors()):

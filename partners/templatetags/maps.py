@@ -1,0 +1,75 @@
+from collections import Counter
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from partners import maps
+from partners.context_processors import load_home_city
+from partners.models import Continent, Kind
+
+register = template.Library()
+
+# The 16 compass points, clockwise from north (index = maps.compass_point()).
+COMPASS_NAMES = [
+    _("north"),
+    _("north-northeast"),
+    _("northeast"),
+    _("east-northeast"),
+    _("east"),
+    _("east-southeast"),
+    _("southeast"),
+    _("south-southeast"),
+    _("south"),
+    _("south-southwest"),
+    _("southwest"),
+    _("west-southwest"),
+    _("west"),
+    _("west-northwest"),
+    _("northwest"),
+    _("north-northwest"),
+]
+
+
+def continent_summary(cities: list) -> str:
+    """'15 in Asia, 10 in Europe, …', largest first, for the map's caption."""
+    counts = Counter(city.country.continent for city in cities)
+    parts = [
+        ngettext("%(count)d in %(continent)s", "%(count)d in %(continent)s", count)
+        % {"count": count, "continent": Continent(continent).label}
+        for continent, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return ", ".join(parts)
+
+
+@register.inclusion_tag("includes/world_map.html", takes_context=True)
+def world_map(context: template.Context, cities: list) -> dict:
+    """The world map of `cities` (rows of City.objects.with_current_agreement(), all the
+    page's filters applied), centred on the home city, with its region zoomed."""
+    home = load_home_city(context["request"])
+    drawn = maps.world_map(list(cities), home)
+    kinds = Counter(getattr(city, "current_kind", None) for city in drawn.cities)
+    return {
+        "map": drawn,
+        "home_city": home,
+        "summary": continent_summary(drawn.cities),
+        "region_radius_km": int(maps.REGION_RADIUS_KM),
+        "sister_count": kinds[Kind.SISTER],
+        "friendly_count": kinds[Kind.FRIENDLY],
+        "other_count": sum(kinds.values()) - kinds[Kind.SISTER] - kinds[Kind.FRIENDLY],
+    }
+
+
+@register.inclusion_tag("includes/locator_map.html", takes_context=True)
+def locator_map(context: template.Context, city) -> dict:
+    """The partner's region with the partner marked and the way to the home city."""
+    home = load_home_city(context["request"])
+    locator = maps.locator_map(city, home)
+    return {
+        "city": city,
+        "home_city": home,
+        "locator": locator,
+        "direction": COMPASS_NAMES[locator.compass]
+        if locator and locator.compass is not None
+        else "",
+    }
