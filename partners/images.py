@@ -9,6 +9,7 @@ without any metadata (EXIF, GPS, XMP, comments, ICC), as WebP and JPEG at RENDIT
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 
 import pillow_heif
@@ -27,21 +28,54 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 # Widths of the renditions, in CSS pixels at 1x; an image narrower than the widest keeps
 # its own width as the widest rendition (never upscaled).
 RENDITION_WIDTHS = (480, 960, 1600)
+# Smaller or more elongated pictures cannot fill a gallery cell or the lead image.
+MIN_SHORT_SIDE = 100
+MAX_ASPECT = 10
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
 MEDIA_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
+# A rendition's storage name, as prepare_photo makes it: photos/<hash>-<width>.<ext>.
+RENDITION_NAME = re.compile(r"photos/(?P<digest>[0-9a-f]{20})-[0-9]+\.(?:jpg|webp)")
 
 _SRGB = ImageCms.createProfile("sRGB")
+# Enough of a file's start to read its format, and an ftyp box's brands.
+HEAD_BYTES = 64
+
+
+# ISO base media files (ftyp box) are HEIF photos only with one of these brands; the same
+# container also holds AVIF (whose brands include mif1 too), MP4 and QuickTime videos (an
+# iPhone Live Photo's .mov), which are other formats, not damaged photos.
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
+
+
+def ftyp_brands(head: bytes) -> list[bytes] | None:
+    """The major and compatible brands of an ISO base media file's leading ftyp box (from
+    the first 64 bytes at least), or None when the file does not start with one."""
+    if head[4:8] != b"ftyp":
+        return None
+    size = int.from_bytes(head[:4], "big")
+    box = head[8 : min(max(size, 16), len(head))]
+    return [box[0:4]] + [box[i : i + 4] for i in range(8, len(box) - 3, 4)]
+
+
+def is_heif(head: bytes) -> bool:
+    brands = ftyp_brands(head)
+    return (
+        bool(brands)
+        and bool(HEIF_BRANDS.intersection(brands))
+        and not (AVIF_BRANDS.intersection(brands))
+    )
 
 
 def looks_accepted(head: bytes) -> bool:
-    """Whether the first 12 bytes are those of an accepted format (JPEG, PNG, WebP, HEIF):
+    """Whether the first bytes are those of an accepted format (JPEG, PNG, WebP, HEIF):
     such a file that Pillow cannot identify is damaged (a zero width, a cut-off header),
     not of another format, and staff should be told which."""
     return (
         head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
         or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-        or head[4:8] == b"ftyp"
+        or is_heif(head)
     )
 
 
@@ -86,8 +120,9 @@ def _refuse(message: str, code: str, **params) -> ValidationError:
 
 NOT_AN_IMAGE = _(
     "This file is not a JPEG, PNG, WebP or HEIC photo (its content was checked, not its "
-    "name). Other formats such as GIF, TIFF, SVG or EPS are not accepted: save the picture "
-    "as JPEG or PNG and upload it again."
+    "name). Other formats such as AVIF, GIF, TIFF, SVG or EPS, and videos (MP4, or the MOV "
+    "of an iPhone Live Photo), are not accepted: save the picture as JPEG or PNG and upload "
+    "it again."
 )
 DAMAGED = _(
     "This image is damaged or incomplete (perhaps cut short while copying) and cannot be "
@@ -100,17 +135,23 @@ def open_checked(file: File) -> Image.Image:
 
     Raises ValidationError (messages for staff, in their language) for an empty file, a file
     over PORTAL_MAX_UPLOAD_BYTES (refused before Pillow reads it), content that is not one of
-    ACCEPTED_FORMATS, a zero width or height, or more than PORTAL_MAX_IMAGE_PIXELS pixels.
+    ACCEPTED_FORMATS, a zero width or height, more than PORTAL_MAX_IMAGE_PIXELS pixels, a
+    shorter side under MIN_SHORT_SIDE or sides more than MAX_ASPECT times apart.
     """
     if file.size == 0:
         raise _refuse(_("The file is empty (0 bytes)."), "empty")
     validate_upload_size(file)
     file.seek(0)
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    # AVIF, MP4 and MOV share HEIF's container: refused as other formats before any decoder
+    # (pillow-heif's would call them damaged).
+    if ftyp_brands(head) is not None and not is_heif(head):
+        raise _refuse(NOT_AN_IMAGE, "not_an_image")
     try:
         image = Image.open(file, formats=ACCEPTED_FORMATS)
     except UnidentifiedImageError as error:
-        file.seek(0)
-        if looks_accepted(file.read(12)):
+        if looks_accepted(head):
             raise _refuse(DAMAGED, "damaged") from error
         raise _refuse(NOT_AN_IMAGE, "not_an_image") from error
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -123,6 +164,29 @@ def open_checked(file: File) -> Image.Image:
         raise _refuse(_("The image has no pixels (its width or height is 0)."), "empty_image")
     if width * height > max_pixels():
         raise _too_many_pixels(image.size)
+    if min(width, height) < MIN_SHORT_SIDE:
+        raise _refuse(
+            _(
+                "The image is %(width)d × %(height)d pixels, too small to show well: its "
+                "shorter side must be at least %(minimum)d pixels. Upload a larger picture."
+            ),
+            "too_small",
+            width=width,
+            height=height,
+            minimum=MIN_SHORT_SIDE,
+        )
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise _refuse(
+            _(
+                "The image is %(width)d × %(height)d pixels, too narrow to show well: its "
+                "longer side may be at most %(ratio)d times its shorter side. Crop it and "
+                "upload it again."
+            ),
+            "too_narrow",
+            width=width,
+            height=height,
+            ratio=MAX_ASPECT,
+        )
     return image
 
 

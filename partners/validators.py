@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 
@@ -32,21 +34,53 @@ class MaxUploadSizeValidator:
             raise ValidationError(
                 self.message,
                 code=self.code,
-                params={"size": filesizeformat(file.size), "limit": filesizeformat(self.limit)},
+                params=dict(zip(("size", "limit"), file_sizes(file.size, self.limit), strict=True)),
             )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MaxUploadSizeValidator) and other.setting == self.setting
 
 
+def byte_count(size: int) -> str:
+    """`10,485,761 bytes`, grouped as the active language groups thousands."""
+    return ngettext("%(count)s byte", "%(count)s bytes", size) % {
+        "count": number_format(size, force_grouping=True)
+    }
+
+
+def file_sizes(*sizes: int) -> list[str]:
+    """The sizes as people read them (`9.5 MB`), or in exact bytes when rounding would
+    make two of them look the same (a file one byte over a 10 MB limit is not "10.0 MB;
+    at most 10.0 MB")."""
+    shown = [filesizeformat(size) for size in sizes]
+    if len(set(shown)) < len(set(sizes)):
+        return [byte_count(size) for size in sizes]
+    return shown
+
+
 validate_upload_size = MaxUploadSizeValidator()
 validate_import_file_size = MaxUploadSizeValidator("PORTAL_MAX_IMPORT_FILE_BYTES")
 
 
-# PDF names that make a reader run code or carry other files: JavaScript actions, launching
-# programs, embedded files and multimedia, XFA forms (scripted).
+# PDF names that make a reader run code, carry other files or contact a server: JavaScript
+# actions, launching programs, embedded files and multimedia, XFA forms (scripted), and the
+# actions that send form data, fetch data or open other documents or web addresses (a
+# reader following them tells the server who opened the scan, and when).
 PDF_ACTIVE_NAMES = frozenset(
-    {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA"}
+    {
+        "/JS",
+        "/JavaScript",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+        "/URI",
+    }
 )
 
 
@@ -80,7 +114,7 @@ def pdf_active_content(reader: pypdf.PdfReader) -> set[str]:
 
 
 def validate_pdf(file: File) -> None:
-    """Refuse anything but a readable, unencrypted PDF without JavaScript or embedded files.
+    """Refuse anything but a readable, unencrypted PDF without PDF_ACTIVE_NAMES.
 
     Checked by content: the file must start with `%PDF-` and pypdf must parse it. Active
     content is refused rather than stripped, in every document, public or not: a signed
@@ -120,8 +154,9 @@ def validate_pdf(file: File) -> None:
     if active:
         raise ValidationError(
             _(
-                "This PDF contains JavaScript, attached files or other active content "
-                "(%(names)s), which is not accepted. Scan the agreement again or print it "
+                "This PDF contains JavaScript, attached files, links to other documents or "
+                "web addresses, form submissions or other active content (%(names)s), which "
+                "is not accepted. Scan the agreement again or print it "
                 "to a new PDF, and upload that file."
             ),
             code="active_pdf",

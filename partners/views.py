@@ -7,12 +7,14 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
+    QueryDict,
 )
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from .context_processors import load_home_city
@@ -52,16 +54,19 @@ KIND_HEADINGS = {Kind.SISTER: _("Sister cities"), Kind.FRIENDLY: _("Friendly coo
 PAGE_SIZE = 20
 
 
+@require_safe
 def language_redirect(request: HttpRequest) -> HttpResponseRedirect:
     language = translation.get_language_from_request(request)
     return HttpResponseRedirect(f"/{language}/")
 
 
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     # Browsers and the admin ask for /favicon.ico; the icon is a static SVG.
     return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
@@ -72,6 +77,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     cities = (
         City.objects.published()
@@ -129,6 +135,7 @@ def _ordering(sort: str) -> list[OrderBy]:
     return ordering
 
 
+@require_safe
 def city_list(request: HttpRequest) -> HttpResponse:
     form = CityFilterForm(request.GET)
     filters = form.valid_filters()
@@ -165,7 +172,9 @@ def city_list(request: HttpRequest) -> HttpResponse:
     page_obj = Paginator(map_cities, per_page).get_page(
         None if show_all else request.GET.get("page")
     )
+    query = _valid_query(request.GET, filters, sort, "all" if show_all else page_obj.number)
     context = {
+        "query": query,
         "form": form,
         "page_obj": page_obj,
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
@@ -175,22 +184,40 @@ def city_list(request: HttpRequest) -> HttpResponse:
         "sort_columns": _sort_columns(sort),
         "is_filtered": bool(filters),
         "show_all": show_all,
-        "active_filters": _active_filters(request, form, filters),
+        "active_filters": _active_filters(query, form, filters),
     }
     return render(request, "partners/city_list.html", context)
 
 
+def _valid_query(
+    given: QueryDict, filters: dict[str, str], sort: str, page: int | str
+) -> QueryDict:
+    """The list's query parameters that were used, in the visitor's order, for its links.
+
+    Only the valid values: an unknown parameter or a rejected value (a 100 KB `q`, a `kind`
+    that is no kind) is never echoed into the sort, page and language links.
+    """
+    used = filters | {"page": str(page)}
+    if given.get("sort") == sort:
+        used["sort"] = sort
+    query = QueryDict(mutable=True)
+    for name in given:
+        if name in used:
+            query[name] = used[name]
+    return query
+
+
 def _active_filters(
-    request: HttpRequest, form: CityFilterForm, filters: dict[str, str]
+    query: QueryDict, form: CityFilterForm, filters: dict[str, str]
 ) -> list[dict[str, str]]:
     """Each filter in use but the search term: its label, chosen value, and the list's URL
-    without it, so an empty result offers a way to widen it."""
+    without it (built from the valid query only), so an empty result offers to widen it."""
     active = []
     for name, value in filters.items():
         if name == "q":
             continue
-        params = request.GET.copy()
-        params.pop(name)
+        params = query.copy()
+        params.pop(name, None)
         params.pop("page", None)
         active.append(
             {
@@ -218,6 +245,7 @@ def _sort_columns(sort: str) -> dict[str, dict[str, str]]:
 
 
 class CityDetailView(DetailView):
+    http_method_names = ["get", "head"]
     template_name = "partners/city_detail.html"
     context_object_name = "city"
 

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import condition
+from django.views.decorators.http import condition, require_safe
 
 from .models import Agreement, AgreementDocument, City, HomeCity, Photo
 from .resources import FORMATS_BY_NAME, PartnerResource
@@ -124,6 +124,7 @@ def etag(request: HttpRequest, fmt: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+@require_safe
 @condition(etag_func=etag, last_modified_func=last_modified)
 def partners_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
@@ -204,6 +205,7 @@ def with_media(request: HttpRequest, rows: list[dict]) -> list[dict]:
 LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
 
 
+@require_safe
 def data_dictionary(request: HttpRequest) -> HttpResponse:
     # The reader's language first, so a phone shows it without scrolling the table.
     languages = ["ko", "en"] if translation.get_language() == "ko" else ["en", "ko"]

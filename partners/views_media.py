@@ -1,35 +1,31 @@
 """Serving media: photo renditions to everyone, agreement documents through a permission check."""
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from .models import AgreementDocument
+from .images import RENDITION_NAME
+from .models import AgreementDocument, Photo
 
-# Only the renditions made on save are public; documents/ never is.
-PUBLIC_MEDIA_PREFIX = "photos/"
+# Only the renditions made on save (RENDITION_NAME) are public; documents/ never is.
 PUBLIC_MEDIA_TYPES = {".jpg": "image/jpeg", ".webp": "image/webp"}
 ONE_YEAR = 365 * 24 * 3600
 
 
 @require_safe
 def media_file(request: HttpRequest, path: str) -> FileResponse:
-    """A stored photo rendition from the default storage, cacheable for a year.
+    """A stored photo rendition from the default storage, cacheable for a year, while it
+    belongs to a photo a visitor may see (Photo.objects.public()).
 
     Rendition names carry a hash of their content, so a file at a given URL never changes
-    (`immutable`). Anything outside photos/, or of another type, is a 404.
+    (`immutable`). Anything else, or the renditions of an unpublished or deleted photo or of
+    an unpublished partner's, is a 404 (the files stay, so a restored photo shows again).
     """
     suffix = path[path.rfind(".") :].lower()
-    if (
-        not path.startswith(PUBLIC_MEDIA_PREFIX)
-        or ".." in path.split("/")
-        or suffix not in PUBLIC_MEDIA_TYPES
-    ):
+    name = RENDITION_NAME.fullmatch(path)
+    if name is None or not Photo.objects.public().with_hash(name["digest"]).exists():
         raise Http404
     try:
         file = default_storage.open(path, "rb")
@@ -55,12 +51,12 @@ def may_read(request: HttpRequest, document: AgreementDocument) -> bool:
 @require_safe
 def document_download(request: HttpRequest, pk: int, filename: str) -> FileResponse:
     """The document's PDF as an attachment (never shown inline: a PDF viewer in the page's
-    origin would run with the site's cookies); others' documents need a staff login."""
+    origin would run with the site's cookies); to anyone else, other documents do not exist."""
     document = get_object_or_404(AgreementDocument.objects.select_related("city"), pk=pk)
+    # A 404, as for a missing id: a login redirect or a 403 would tell anyone which ids
+    # hold private documents. Staff open them from the admin, already logged in.
     if not may_read(request, document):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        raise PermissionDenied
+        raise Http404
     try:
         file = document.file.open("rb")
     except (FileNotFoundError, OSError) as error:

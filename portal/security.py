@@ -1,3 +1,5 @@
+import ipaddress
+
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib import admin
@@ -37,3 +39,26 @@ def lockout_response(
     # The admin's own context gives the page the portal's admin title and header.
     context = admin.site.each_context(request) | {"minutes": minutes}
     return render(request, "axes/lockout.html", context, status=429)
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address for login throttling (AXES_CLIENT_IP_CALLABLE).
+
+    With PORTAL_TRUSTED_PROXY_COUNT = n > 0, each of the n proxies appended the address it
+    saw to X-Forwarded-For, so the client is the n-th entry from the right; what a client
+    writes into the header itself stays to the left and is ignored. A request with fewer
+    entries did not come through the proxies and is keyed on its connection's address.
+    Hand-written: django-ipware 8, which axes would use, answers None or the proxy's own
+    address for nginx's one-entry header, and the client's claimed address when lenient.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.PORTAL_TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote

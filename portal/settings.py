@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "portal.security.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, so it sees the view's exceptions first: a locked SQLite database is a 503.
+    "portal.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -93,6 +95,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Staff saving at the same moment: WAL lets pages read while one save writes; IMMEDIATE
+    # takes the write lock when a transaction starts, so a second writer waits up to
+    # `timeout` seconds for it instead of failing mid-transaction ("database is locked").
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("DJANGO_SQLITE_TIMEOUT", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):
@@ -126,7 +138,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 
@@ -170,6 +182,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# dumpdata, backup_data and the change history keep timestamps to the microsecond.
+SERIALIZATION_MODULES = {"json": "portal.serializers"}
 
 # Spreadsheet import/export (partners/resources/). The library lets anyone who may view a
 # model import into it; importing needs "change" here, and the partner admin also wants "add".
@@ -227,6 +241,15 @@ AXES_RESET_ON_SUCCESS = True
 # No "AXES: BEGIN" banner on every manage.py command.
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+# Behind PORTAL_TRUSTED_PROXY_COUNT reverse proxies that each append the address they saw
+# to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), the client is that many entries
+# from the right; 0 (no proxy) uses the connection's address. See README "Deploy".
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_address"
+
+# The admin login with an unsafe or missing `next` lands on the admin, not on
+# Django's /accounts/profile/ default, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Upload limits. Django's own limits cap request bodies; the PORTAL_ ones are checked by
 # partners.validators for import files and photos/documents.
@@ -239,7 +262,8 @@ PORTAL_MAX_IMPORT_FILE_BYTES = env_int("PORTAL_MAX_IMPORT_FILE_BYTES", 5 * 1024 
 # Bounds on what one import may read, whatever the file declares (partners/resources/reading.py):
 # data rows after the header, columns holding values, bytes an .xlsx unpacks to, and problems
 # listed in a report before "and N more". 5,000 rows (a city keeps a few hundred partners at
-# most) is what this machine checks within 5 s (scripts/bench_import_hostile.py).
+# most) is what this machine checks within 5 s (scripts/bench_import_hostile.py); the deployed
+# request timeout (deploy/gunicorn.conf.py) is measured for it (tests/test_deploy_proxy.py).
 PORTAL_IMPORT_MAX_ROWS = env_int("PORTAL_IMPORT_MAX_ROWS", 5_000)
 PORTAL_IMPORT_MAX_COLUMNS = env_int("PORTAL_IMPORT_MAX_COLUMNS", 100)
 PORTAL_IMPORT_MAX_UNPACKED_BYTES = env_int("PORTAL_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)

@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.http import require_safe
 
 from partners import views, views_data, views_media
 from partners.sitemaps import SITEMAPS
@@ -11,7 +12,7 @@ urlpatterns = [
     path("", views.language_redirect, name="root"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path(

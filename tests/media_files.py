@@ -10,6 +10,8 @@ import pypdf
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageDraw
 from pypdf.actions import JavaScript
+from pypdf.annotations import Link
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from partners.models import AgreementDocument, Photo
 
@@ -124,13 +126,29 @@ EPS = (
 )
 
 
-def pdf(javascript: str | None = None, attachment: bytes | None = None) -> bytes:
+def pdf(
+    javascript: str | None = None,
+    attachment: bytes | None = None,
+    submit_to: str | None = None,
+    link_to: str | None = None,
+) -> bytes:
+    """A one-page PDF; with a script run on opening, an attached file, a form submitted to
+    `submit_to` on opening, or a link annotation to the web address `link_to`."""
     writer = pypdf.PdfWriter()
     writer.add_blank_page(width=595, height=842)
     if javascript:
         writer.add_open_action(JavaScript(javascript))
     if attachment:
         writer.add_attachment("payload.exe", attachment)
+    if submit_to:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/SubmitForm"),
+                NameObject("/F"): TextStringObject(submit_to),
+            }
+        )
+    if link_to:
+        writer.add_annotation(0, Link(rect=(50, 50, 200, 80), url=link_to))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -92,8 +92,9 @@ def test_a_removed_photo_comes_back_when_staff_restore_the_earlier_version(clien
     data["photos-0-DELETE"] = "on"
     assert client.post(change_url(kharkiv), data).status_code == 302
     assert not Photo.objects.exists()
-    # Its files stay, so the restored photo shows at once.
-    assert client.get(f"/media/{photo.image.name}").status_code == 200
+    # No longer served, but its files stay, so the restored photo shows at once.
+    assert client.get(f"/media/{photo.image.name}").status_code == 404
+    assert photo.image.storage.exists(photo.image.name)
 
     with_photo = Version.objects.get_for_object(kharkiv)[1]
     url = reverse("admin:partners_city_revision", args=[kharkiv.pk, with_photo.pk])
@@ -102,6 +103,7 @@ def test_a_removed_photo_comes_back_when_staff_restore_the_earlier_version(clien
     assert restored.renditions == photo.renditions
     page = client.get("/en/partners/kharkiv/").content.decode()
     assert 'alt="Freedom Square in Kharkiv"' in page
+    assert client.get(f"/media/{photo.image.name}").status_code == 200
 
 
 def test_a_deleted_partner_is_recovered_with_its_photos_and_documents(
@@ -173,7 +175,7 @@ def test_a_scan_with_javascript_is_refused_in_the_admin(client, staff, kharkiv, 
         documents=1,
     )
     assert response.status_code == 200
-    assert "JavaScript, 첨부 파일 같은 실행 가능한 내용" in response.content.decode()
+    assert "JavaScript, 첨부 파일, 다른 문서나 웹 주소로 가는 링크" in response.content.decode()
     assert not AgreementDocument.objects.exists()
     assert stored_files(media_root) == []
 

@@ -3,8 +3,14 @@ import json
 
 import pytest
 import reversion
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Model
+from reversion.models import Revision, Version
 
 from partners.models import Agreement, City, Country, Exchange, Kind
 from tests.factories import STAFF_GROUP
@@ -29,6 +35,37 @@ def make_portal_data() -> None:
         Exchange.objects.create(
             city=city, field="culture", title_en="Art week", started_on=datetime.date(2019, 5, 1)
         )
+
+
+# A time with microseconds below the millisecond, which Django's JSON encoder would cut.
+EXACT = datetime.datetime(2024, 5, 1, 0, 30, 15, 123456, tzinfo=datetime.UTC)
+
+
+def every_row() -> dict[str, list[dict]]:
+    """Every field of every row of every partners model (new ones included) and of the
+    users, groups, history and admin log, as the database returns them."""
+    models: list[type[Model]] = [
+        *apps.get_app_config("partners").get_models(),
+        User,
+        Group,
+        Revision,
+        Version,
+        LogEntry,
+    ]
+    # Content types are rebuilt by migrate with new ids; rows refer to them by natural key.
+    content_types = {ct.pk: ct.natural_key() for ct in ContentType.objects.all()}
+    rows = {}
+    for model in models:
+        type_fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is ContentType
+        ]
+        rows[model._meta.label] = [
+            row | {name: content_types.get(row[name]) for name in type_fields}
+            for row in model.objects.order_by("pk").values()
+        ]
+    return rows
 
 
 def dump() -> str:
@@ -65,6 +102,44 @@ def test_a_backup_restored_into_an_empty_database_has_identical_rows_and_media(t
     city = City.objects.get(slug="kharkiv")
     version = reversion.models.Version.objects.get_for_object(city).get()
     assert version.revision.user.username == "lee"
+
+
+def test_a_restored_backup_has_every_field_of_every_row_exact_to_the_microsecond(
+    tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_portal_data()
+    staff = User.objects.get(username="lee")
+    LogEntry.objects.create(user=staff, action_flag=1, object_repr="Kharkiv")
+    for model in apps.get_app_config("partners").get_models():
+        stamps = [
+            f.name for f in model._meta.concrete_fields if f.get_internal_type() == "DateTimeField"
+        ]
+        model.objects.update(**dict.fromkeys(stamps, EXACT))
+    User.objects.update(date_joined=EXACT, last_login=EXACT)
+    Revision.objects.update(date_created=EXACT)
+    LogEntry.objects.update(action_time=EXACT)
+    before = every_row()
+    assert before["partners.City"][0]["updated_at"] == EXACT
+    assert all(
+        before[label] for label in ("partners.City", "partners.Agreement", "partners.Exchange")
+    )
+
+    call_command_output("backup_data", output=str(tmp_path / "backup"))
+    call_command("flush", interactive=False, verbosity=0)
+    call_command_output("restore_data", str(tmp_path / "backup"))
+
+    assert every_row() == before
+
+
+def test_backup_into_a_folder_that_exists_is_refused_and_writes_nothing_there(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    existing = tmp_path / "backup"
+    existing.mkdir()
+    (existing / "notes.txt").write_text("keep")
+    with pytest.raises(CommandError, match="이미 있습니다"):
+        call_command_output("backup_data", output=str(existing))
+    assert [p.name for p in existing.iterdir()] == ["notes.txt"]
 
 
 def test_a_packed_backup_restores_too(tmp_path, settings):

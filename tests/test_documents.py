@@ -34,7 +34,7 @@ def refusal(agreement, data: bytes, media_root: Path, is_public: bool = True) ->
 
 def test_a_pdf_with_javascript_as_a_public_document_is_refused(agreement, media_root):
     message = refusal(agreement, pdf(javascript="app.alert('hi')"), media_root)
-    assert "contains JavaScript, attached files or other active content" in message
+    assert "contains JavaScript, attached files, links to other documents or web" in message
     assert "/JavaScript" in message
 
 
@@ -45,6 +45,16 @@ def test_a_pdf_with_javascript_is_refused_as_a_staff_only_document_too(agreement
 
 def test_a_pdf_with_an_embedded_file_is_refused(agreement, media_root):
     assert "/EmbeddedFile" in refusal(agreement, pdf(attachment=b"MZ\x90\x00"), media_root)
+
+
+def test_a_pdf_that_submits_a_form_on_opening_is_refused(agreement, media_root):
+    # Opening it would send a request to the server: who read the scan, and when.
+    data = pdf(submit_to="https://collector.example/track")
+    assert "/SubmitForm" in refusal(agreement, data, media_root)
+
+
+def test_a_pdf_with_a_web_link_is_refused(agreement, media_root):
+    assert "/URI" in refusal(agreement, pdf(link_to="https://example.com/"), media_root, False)
 
 
 def test_javascript_hidden_behind_a_name_escape_is_found(agreement, media_root):
@@ -107,27 +117,28 @@ def test_a_public_document_downloads_as_an_attachment_with_nosniff(client, docum
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
-def test_a_staff_only_document_is_refused_to_visitors_and_served_to_staff(client, documents):
+def test_a_staff_only_document_is_not_found_by_visitors_and_served_to_staff(client, documents):
     _public, private = documents
-    response = client.get(private.get_absolute_url())
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    # The same answer as for an id that does not exist: nothing tells a private one apart.
+    assert client.get(private.get_absolute_url()).status_code == 404
+    assert client.get(f"/documents/{private.pk + 100}/x.pdf").status_code == 404
     client.force_login(make_staff())
     response = client.get(private.get_absolute_url())
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
 
 
-def test_a_logged_in_user_without_the_permission_gets_403(client, documents, django_user_model):
+def test_a_logged_in_user_without_the_permission_gets_404(client, documents, django_user_model):
     _public, private = documents
     client.force_login(django_user_model.objects.create_user("guest", is_staff=True))
-    assert client.get(private.get_absolute_url()).status_code == 403
+    assert client.get(private.get_absolute_url()).status_code == 404
 
 
 def test_a_public_document_of_an_unpublished_partner_is_not_public(client, documents):
     public, _private = documents
     public.city.is_published = False
     public.city.save()
-    assert client.get(public.get_absolute_url()).status_code == 302
+    assert client.get(public.get_absolute_url()).status_code == 404
 
 
 def test_no_document_is_reachable_under_the_media_url(client, documents):

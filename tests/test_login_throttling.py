@@ -113,3 +113,53 @@ def test_the_cool_off_is_configurable_by_environment():
         timeout=60,
     )
     assert result.stdout.split()[-1] == "0:30:00"
+
+
+# Behind the README's TLS proxy every request comes from the proxy's address; nginx appends
+# the address it saw to X-Forwarded-For ($proxy_add_x_forwarded_for).
+PROXY = "127.0.0.1"
+
+
+def through_proxy(client, password: str, forwarded_for: str):
+    return client.post(
+        LOGIN,
+        {"username": "kim", "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+def test_behind_one_trusted_proxy_an_attacker_locks_out_only_their_own_address(
+    client, staff, settings
+):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    for _ in range(5):
+        through_proxy(client, "wrong", "203.0.113.7")
+    assert through_proxy(client, PASSWORD, "203.0.113.7").status_code == 429
+    # The real user, at another address, still gets in through the same proxy.
+    assert through_proxy(client, PASSWORD, "198.51.100.20").status_code == 302
+
+
+def test_behind_a_proxy_a_client_cannot_dodge_the_lockout_by_writing_its_own_header(
+    client, staff, settings
+):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    # The client sends "X-Forwarded-For: <made up>"; the proxy appends the real address.
+    for fake in range(5):
+        through_proxy(client, "wrong", f"192.0.2.{fake}, 203.0.113.7")
+    assert through_proxy(client, PASSWORD, "192.0.2.99, 203.0.113.7").status_code == 429
+    assert through_proxy(client, PASSWORD, "203.0.113.7, 198.51.100.20").status_code == 302
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, staff, settings):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 0
+    for fake in range(5):
+        attempt_from = {"HTTP_X_FORWARDED_FOR": f"192.0.2.{fake}"}
+        client.post(
+            LOGIN,
+            {"username": "kim", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.7",
+            **attempt_from,
+        )
+    assert attempt(client, PASSWORD, address="203.0.113.7").status_code == 429

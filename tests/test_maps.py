@@ -254,7 +254,7 @@ def test_the_map_says_in_words_how_many_partners_it_shows_and_where(client, db):
     html = client.get("/en/").text
     # The seed's totals: Americas 5, Europe 10, Oceania 1, Africa 3, Asia 15 (34).
     assert (
-        "34 partners on the map: 15 in Asia, 10 in Europe, 5 in Americas, 3 in Africa, "
+        "34 partners on the map: 15 in Asia, 10 in Europe, 5 in the Americas, 3 in Africa, "
         "1 in Oceania." in html
     )
     assert "Sister city (14)" in html and "Friendly cooperation city (20)" in html
@@ -295,6 +295,41 @@ def test_the_map_works_without_a_home_city_or_coordinates(client, db):
     assert "map--region" not in html and "map__route" not in html
     assert "Not on the map (no coordinates recorded):" in html
     assert '<a href="/en/partners/nowhere/">Nowhere</a>' in html
+
+
+def test_filtered_partners_without_coordinates_get_a_sentence_not_an_empty_map(
+    client, across_the_pacific
+):
+    make_city("Nice", "FR", kind="sister", name_ko="니스")
+    html = client.get("/en/partners/?country=FR").text
+    assert "map--world" not in html and "map-legend" not in html
+    assert "Skip the map" not in html and "0 partners on the map" not in html
+    assert "This partner has no coordinates recorded, so there is no map." in html
+    assert 'Not on the map (no coordinates recorded): <a href="/en/partners/nice/">Nice</a>' in html
+    html = client.get("/ko/partners/?country=FR").text
+    assert "map--world" not in html and "0곳" not in html
+    assert "좌표가 없어 지도에 표시하지 못한 도시: " in html
+    assert "이 자매·우호도시 1곳은 좌표가 기록되지 않아 지도를 그리지 않았습니다." in html
+
+
+def test_the_legend_lists_only_the_kinds_on_the_map(client, across_the_pacific):
+    html = client.get("/en/partners/?kind=friendly").text
+    assert "Friendly cooperation city (1)" in html
+    assert "Sister city (" not in html
+
+
+def test_the_americas_take_the_article_in_the_caption(client, across_the_pacific):
+    html = client.get("/en/partners/?continent=americas").text
+    assert "2 partners on the map: 2 in the Americas." in html
+    html = client.get("/ko/partners/?continent=americas").text
+    assert "지도에 표시된 자매·우호도시 2곳: 미주 2곳." in html
+
+
+def test_korean_captions_need_no_particle_after_a_name(client, across_the_pacific):
+    City.objects.filter(slug="seattle").update(name_ko="시애틀")
+    html = client.get("/ko/partners/seattle/").text
+    assert "지도 가운데 표시한 곳은 시애틀(미국)입니다." in html
+    assert "(를)" not in html and "(가)" not in html and "(는)" not in html
 
 
 def test_the_partner_page_shows_where_it_is_and_the_way_to_the_home_city(

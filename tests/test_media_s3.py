@@ -101,7 +101,7 @@ def test_documents_in_the_bucket_are_served_only_through_the_permission_check(
         urllib.request.urlopen(f"{s3_endpoint}/{BUCKET}/{document.file.name}")  # noqa: S310
     assert refused.value.code == 403
 
-    assert client.get(document.get_absolute_url()).status_code == 302
+    assert client.get(document.get_absolute_url()).status_code == 404
     client.force_login(make_staff())
     response = client.get(document.get_absolute_url())
     assert response.status_code == 200

@@ -241,6 +241,8 @@ AGREEMENT_RULE_MESSAGES = [
     "Add one current agreement at a time",
     "This partner already has a current agreement.",
     "This partner already has an agreement of this kind signed on this date.",
+    "An agreement cannot be signed after today",
+    "An agreement cannot end after today",
 ]
 
 

@@ -79,6 +79,33 @@ def test_the_width_and_height_give_the_photos_shape(client, seattle):
     assert (attribute(tag, "width"), attribute(tag, "height")) == ("1600", "533")
 
 
+@pytest.mark.parametrize(
+    ("size", "sizes"),
+    [
+        # Portrait: 32rem high makes it 24rem (384 CSS px) wide, so at 1x the 480 px file.
+        ((1200, 1600), "(min-width: 24rem) 24rem, 100vw"),
+        # Wide: the page's width limits it first.
+        ((3200, 1000), "(min-width: 72rem) 70rem, 100vw"),
+    ],
+    ids=["portrait", "panorama"],
+)
+def test_the_lead_images_sizes_follow_its_shape_and_the_css_max_height(
+    client, seattle, size, sizes
+):
+    saved(new_photo(seattle, jpeg(size), "lead.jpg"))
+    page = client.get("/en/partners/seattle/").content.decode()
+    (tag,) = img_tags(page)
+    assert attribute(tag, "sizes") == sizes
+    assert '<source type="image/webp" srcset="' in page and f'sizes="{sizes}"' in page
+
+
+def test_the_home_citys_lead_photo_has_the_same_sizes_rule(client, db):
+    make_home_city()
+    saved(new_photo(None, jpeg((900, 1200)), "home.jpg"))
+    (tag,) = img_tags(client.get("/en/").content.decode())
+    assert attribute(tag, "sizes") == "(min-width: 24rem) 24rem, 100vw"
+
+
 def test_the_korean_page_shows_korean_alt_text_and_caption(client, seattle):
     add_photo(seattle, 1)
     page = client.get("/ko/partners/seattle/").content.decode()
@@ -144,6 +171,52 @@ def test_renditions_are_served_with_a_year_of_immutable_caching(client, seattle)
         assert "max-age=31536000" in response["Cache-Control"]
         assert "immutable" in response["Cache-Control"]
         assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def status(client, photo: Photo) -> set[int]:
+    """The status codes of all the photo's rendition URLs."""
+    return {client.get(f"/media/{r['name']}").status_code for r in photo.renditions}
+
+
+def test_a_withdrawn_photo_is_no_longer_served_and_comes_back_when_republished(client, seattle):
+    photo = add_photo(seattle, 1)
+    assert status(client, photo) == {200}
+    photo.is_published = False
+    photo.save()
+    assert status(client, photo) == {404}
+    photo.is_published = True
+    photo.save()
+    assert status(client, photo) == {200}
+
+
+def test_the_photos_of_an_unpublished_partner_are_not_served(client, seattle):
+    photo = add_photo(seattle, 1)
+    seattle.is_published = False
+    seattle.save()
+    assert status(client, photo) == {404}
+
+
+def test_a_deleted_photo_is_not_served_though_its_files_stay_for_a_restore(
+    client, seattle, media_root
+):
+    photo = add_photo(seattle, 1)
+    Photo.objects.filter(pk=photo.pk).delete()
+    assert status(client, photo) == {404}
+    assert all((media_root / r["name"]).exists() for r in photo.renditions)
+
+
+def test_a_home_city_photo_is_served_while_published(client, db):
+    make_home_city()
+    photo = add_photo(None, 1)
+    assert status(client, photo) == {200}
+    Photo.objects.filter(pk=photo.pk).update(is_published=False)
+    assert status(client, photo) == {404}
+
+
+def test_serving_a_rendition_takes_one_query(client, seattle, django_assert_num_queries):
+    photo = add_photo(seattle, 1)
+    with django_assert_num_queries(1):
+        assert client.get(f"/media/{photo.renditions[-1]['name']}").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -215,3 +288,23 @@ def test_link_previews_show_the_home_city_photo_with_its_alt_text(client, seattl
         assert f'<meta property="og:image" content="http://testserver{photo.src}">' in head
         assert f'<meta property="og:image:alt" content="{alt}' in head
         assert '<meta name="twitter:card" content="summary_large_image">' in head
+
+
+def test_purge_media_deletes_only_renditions_no_photo_or_version_refers_to(seattle, media_root):
+    import reversion
+    from django.core.management import call_command
+
+    kept = add_photo(seattle, 1)
+    with reversion.create_revision():
+        restorable = add_photo(seattle, 2)
+    forgotten = add_photo(seattle, 3)
+    Photo.objects.filter(pk__in=[restorable.pk, forgotten.pk]).delete()
+
+    def present(photo: Photo) -> set[bool]:
+        return {(media_root / r["name"]).exists() for r in photo.renditions}
+
+    call_command("purge_media", dry_run=True, verbosity=0)
+    assert present(forgotten) == {True}
+    call_command("purge_media", verbosity=0)
+    assert present(kept) == {True} and present(restorable) == {True}
+    assert present(forgotten) == {False}

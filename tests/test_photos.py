@@ -130,6 +130,25 @@ def test_a_file_one_byte_over_the_limit_is_refused_and_one_at_the_limit_accepted
     assert accepted(data).width == 640
 
 
+@pytest.mark.parametrize(
+    ("size", "words"),
+    [
+        ((99, 400), "99 × 400 pixels, too small to show well"),
+        ((400, 99), "shorter side must be at least 100 pixels"),
+        ((1001, 100), "1001 × 100 pixels, too narrow to show well"),
+        ((200, 2001), "at most 10 times its shorter side"),
+    ],
+)
+def test_a_tiny_or_sliver_photo_is_refused(media_root, size, words):
+    (message,) = refusal(png(size), "banner.png")
+    assert words in message
+    assert stored_files(media_root) == []
+
+
+def test_a_photo_at_the_smallest_size_and_the_longest_shape_is_accepted():
+    assert accepted(png((100, 1000))).height == 1000
+
+
 def test_refusals_are_in_the_staff_members_language():
     assert refusal(b"", language="ko") == ["빈 파일입니다(0바이트)."]
     assert "JPEG, PNG, WebP, HEIC" in refusal(SVG_WITH_SCRIPT, language="ko")[0]
@@ -201,6 +220,40 @@ def test_palette_grey_transparent_and_16_bit_pngs_become_rgb(mode, colour):
         assert image.getpixel((10, 10)) == (255, 255, 255)
     if mode == "I;16":  # the brightest 16-bit grey stays white
         assert min(image.getpixel((10, 10))) > 250
+
+
+def iso_media_header(major: bytes, *compatible: bytes) -> bytes:
+    """The start of an ISO base media file: its ftyp box, then an empty media-data box."""
+    ftyp = major + b"\0\0\0\0" + b"".join(compatible)
+    return (8 + len(ftyp)).to_bytes(4, "big") + b"ftyp" + ftyp + b"\0\0\0\x08mdat"
+
+
+def avif_photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), BLUE).save(out, "AVIF")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(avif_photo, id="avif-by-pillow"),
+        pytest.param(lambda: iso_media_header(b"mp42", b"mp42", b"isom"), id="mp4"),
+        pytest.param(lambda: iso_media_header(b"qt  ", b"qt  "), id="live-photo-mov"),
+    ],
+)
+def test_avif_and_videos_are_refused_as_other_formats_not_as_damaged(media_root, data):
+    # They share HEIF's container (AVIF even lists the HEIF brand mif1): telling staff to
+    # "export it again" would never help.
+    (message,) = refusal(data(), "IMG_0001.heic")
+    assert message.startswith("This file is not a JPEG, PNG, WebP or HEIC photo")
+    assert "AVIF" in message and "MOV" in message
+    assert stored_files(media_root) == []
+
+
+def test_a_cut_off_heic_is_still_called_damaged(media_root):
+    (message,) = refusal(iso_media_header(b"heic", b"mif1", b"heic"), "cut.heic")
+    assert "damaged or incomplete" in message
 
 
 def test_a_heic_phone_photo_is_accepted_and_converted(media_root):

@@ -117,3 +117,17 @@ def test_only_the_admin_may_use_style_attributes_and_never_inline_script(client)
     # The export form's one inline handler, allowed by the hash of its exact text.
     handler = base64.b64encode(hashlib.sha256(b"onSelectToggleChange(event)").digest()).decode()
     assert directives["script-src-attr"] == f"'unsafe-hashes' 'sha256-{handler}'"
+
+
+@pytest.mark.parametrize("unsafe_next", ["https://evil.example/", "//evil.example/", ""])
+def test_admin_login_with_an_unsafe_or_empty_next_lands_on_the_admin(client, unsafe_next):
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("kim", password="correct-horse-battery-staple", is_staff=True)
+    response = client.post(
+        f"/admin/login/?next={unsafe_next}",
+        {"username": "kim", "password": "correct-horse-battery-staple"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get(response["Location"]).status_code == 200

@@ -55,3 +55,56 @@ def test_a_request_with_too_many_files_is_refused(client, settings):
     files = {f"f{i}": SimpleUploadedFile(f"{i}.txt", b"x") for i in range(3)}
     response = client.post("/admin/login/", files)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_an_import_file_with_more_rows_than_the_limit_is_refused_before_importing(
+    settings, extension
+):
+    import io
+
+    import openpyxl
+
+    from partners.resources import ImportFileError, read_dataset
+
+    settings.PORTAL_IMPORT_MAX_ROWS = 3
+    rows = [["slug", "name_en"]] + [[f"s{n}", f"City {n}"] for n in range(4)]
+    if extension == "csv":
+        data = "\n".join(",".join(row) for row in rows).encode()
+    else:
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data = buffer.getvalue()
+    with translation.override("en"), pytest.raises(ImportFileError, match="more than 3 rows"):
+        read_dataset(data, f"p.{extension}")
+    # Exactly at the limit is fine.
+    settings.PORTAL_IMPORT_MAX_ROWS = 4
+    assert len(read_dataset(data, f"p.{extension}")) == 4
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "The file is 10,485,761 bytes; files may be at most 10,485,760 bytes."),
+        ("ko", "파일 크기가 10,485,761바이트입니다. 파일은 10,485,760바이트까지 올릴 수 있습니다."),
+    ],
+)
+def test_a_file_one_byte_over_the_limit_is_told_in_exact_bytes(settings, language, expected):
+    # Rounded, both would read "10.0 MB": the refusal would seem to contradict itself.
+    settings.PORTAL_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    with translation.override(language):
+        form = PhotoForm(files=upload(10 * 1024 * 1024 + 1))
+        assert form.errors["photo"] == [expected]
+
+
+def test_imports_too_tell_a_size_just_over_their_limit_in_bytes(settings):
+    settings.PORTAL_MAX_IMPORT_FILE_BYTES = 5 * 1024 * 1024
+    files = {"import_file": SimpleUploadedFile("p.csv", b"x" * (5 * 1024 * 1024 + 1))}
+    with translation.override("en"):
+        form = ImportForm(files=files)
+        assert form.errors["import_file"] == [
+            "The file is 5,242,881 bytes; files may be at most 5,242,880 bytes."
+        ]

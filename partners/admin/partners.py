@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from ..models import Agreement, City, Country, Exchange, HomeCity, Kind, Status, localized_name
 from ..resources import AgreementResource, CountryResource, ExchangeResource
-from .edit_lock import ImportPreviewLockMixin, OptimisticLockAdminMixin
+from .edit_lock import OptimisticLockAdminMixin
 from .history import HistoryAdmin
 from .media import MEDIA_INLINES
 from .spreadsheets import ExportOnlyMixin, PartnerImportExportMixin
@@ -118,9 +118,7 @@ class ExchangeInline(admin.StackedInline):
 
 
 @admin.register(City)
-class CityAdmin(
-    ImportPreviewLockMixin, PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin
-):
+class CityAdmin(PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin):
     list_display = [
         "name_ko",
         "name_en",

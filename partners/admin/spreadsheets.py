@@ -1,8 +1,11 @@
 """Spreadsheet import and export screens of the admin, and their forms."""
 
+from contextlib import suppress
+from pathlib import Path
+
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,11 +16,13 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.resources import ModelResource
 from import_export.results import Result
+from import_export.tmp_storages import TempFolderStorage
 
 from ..models import Kind
 from ..resources import EXPORT_FORMATS, IMPORT_FORMATS, ImportFileError, PartnerResource
 from ..resources.partners import PREVIEW_ROWS
 from ..validators import validate_import_file_size
+from .edit_lock import ImportPreviewLockMixin
 
 
 def default_kind_field(widget: forms.Widget | None = None) -> forms.ChoiceField:
@@ -97,13 +102,48 @@ class SpreadsheetFormatsMixin:
         return f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
 
-class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
-    """Import with a preview that writes nothing, then confirm; export of the changelist."""
+# The previews a session was shown (temporary file name -> the confirm form's fields), so that
+# a confirm imports only a file this session previewed, with the fields it was shown.
+PREVIEWS_SESSION_KEY = "partner_import_previews"
+MAX_PREVIEWS = 5
+
+
+class PreviewFileGone(Exception):
+    """The confirm step names no readable preview file."""
+
+
+class OneTimePreviewFile(TempFolderStorage):
+    """The preview's temporary file, removed by the first confirm: a second confirm (double
+    click, Back and resubmit) or a tampered file name finds none and is told so."""
+
+    def exists(self) -> bool:
+        return bool(self.name) and Path(self.get_full_path()).is_file()
+
+    def read(self) -> str | bytes:
+        try:
+            return super().read()
+        except (OSError, UnicodeDecodeError) as error:
+            raise PreviewFileGone from error
+
+    def remove(self) -> None:
+        # Two confirms sent at once can both read the file; the later one finds it removed.
+        with suppress(FileNotFoundError):
+            super().remove()
+
+
+class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportPreviewLockMixin, ImportExportMixin):
+    """Import with a preview that writes nothing, then confirm; export of the changelist.
+
+    A confirm is checked in this order: its preview file must still be there (a second
+    confirm finds it gone, a tampered form finds none), then the previewed rows must be
+    unchanged since (ImportPreviewLockMixin), then the library imports the file.
+    """
 
     resource_classes = [PartnerResource]
     export_file_stem = "partners"
     import_form_class = PartnerImportForm
     import_template_name = "admin/partners/import.html"
+    tmp_storage_class = OneTimePreviewFile
 
     def get_import_formats(self) -> list:
         return IMPORT_FORMATS
@@ -127,6 +167,22 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
         base = super().get_confirm_form_class(request)
         return type(base.__name__, (DefaultKindConfirmForm, base), {})
 
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        response = super().import_action(request, **kwargs)
+        confirm_form = (getattr(response, "context_data", None) or {}).get("confirm_form")
+        if confirm_form is not None:
+            # The confirm form comes back from the browser: remember what this session was
+            # shown, so a confirm can only import a file this session previewed, as previewed.
+            shown = {
+                key: "" if value is None else str(value)
+                for key, value in confirm_form.initial.items()
+                if key in confirm_form.fields
+            }
+            previews = request.session.get(PREVIEWS_SESSION_KEY, {})
+            previews[shown["import_file_name"]] = shown
+            request.session[PREVIEWS_SESSION_KEY] = dict(list(previews.items())[-MAX_PREVIEWS:])
+        return response
+
     def get_confirm_form_initial(self, request: HttpRequest, import_form) -> dict:
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
@@ -141,6 +197,47 @@ class PartnerImportExportMixin(SpreadsheetFormatsMixin, ImportExportMixin):
                 "import_file",
                 _("The file could not be read as a table. Save it as .csv or .xlsx."),
             )
+
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            self.check_preview_file(request)
+            return super().process_import(request, **kwargs)
+        except PreviewFileGone:
+            messages.error(
+                request,
+                _(
+                    "This import was already confirmed, or its form was changed: the previewed "
+                    "file is gone. Nothing more was imported; upload the file again if needed."
+                ),
+            )
+            info = (self.opts.app_label, self.opts.model_name)
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+
+    def check_preview_file(self, request: HttpRequest) -> None:
+        """Raise PreviewFileGone unless the confirm names a format and a preview file that are
+        there, and that this session previewed with these very fields (file name, original
+        name, row versions, kind); each preview can be confirmed once. Checked before the
+        preview lock, so a second confirm of an update is told it was already confirmed rather
+        than that its partners changed (by the first)."""
+        chosen = request.POST.get("format", "")
+        if not chosen.isdigit() or int(chosen) >= len(self.get_import_formats()):
+            raise PreviewFileGone
+        previews = request.session.get(PREVIEWS_SESSION_KEY, {})
+        shown = previews.pop(request.POST.get("import_file_name", ""), None)
+        request.session[PREVIEWS_SESSION_KEY] = previews
+        if shown is None or any(request.POST.get(key, "") != value for key, value in shown.items()):
+            raise PreviewFileGone
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return  # the library shows the form's errors
+        preview = self.get_tmp_storage_class()(
+            name=confirm_form.cleaned_data["import_file_name"],
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        if not preview.exists():
+            raise PreviewFileGone
 
     def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
         # The confirm step imports again; if the data changed since the preview and a row

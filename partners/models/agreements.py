@@ -4,6 +4,7 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -126,9 +127,13 @@ class Agreement(models.Model):
         Otherwise it is an agreement record edited in a form: a current one ends `current`
         on save, and an ended one is history that supersedes nothing.
 
-        Raises ValidationError keyed by field name ("signed_on", "status", or none for a
-        restore); the rule is docs/data-model.md's "Agreement".
+        Whatever the current agreement, this one's dates may not lie after today
+        (validate_dates).
+
+        Raises ValidationError keyed by field name ("signed_on", "status", "ended_on", or
+        none for a restore); the rule is docs/data-model.md's "Agreement".
         """
+        self.validate_dates()
         if current is None or current.pk == self.pk and self.pk is not None:
             return
         if (current.kind, current.signed_on) == (self.kind, self.signed_on):
@@ -178,6 +183,24 @@ class Agreement(models.Model):
                     % {"date": current.signed_on.isoformat()}
                 }
             )
+
+    def validate_dates(self) -> None:
+        """Neither signed nor ended after today (the local date): a future signing date
+        would end the current agreement today for one that does not exist yet."""
+        today = timezone.localdate()
+        errors = {}
+        if self.signed_on and self.signed_on > today:
+            errors["signed_on"] = _(
+                "An agreement cannot be signed after today (%(today)s): record it once it "
+                "has been signed."
+            ) % {"today": today.isoformat()}
+        if self.ended_on and self.ended_on > today:
+            errors["ended_on"] = _(
+                "An agreement cannot end after today (%(today)s): record the end once it "
+                "has happened."
+            ) % {"today": today.isoformat()}
+        if errors:
+            raise ValidationError(errors)
 
     @staticmethod
     def validate_new_together(agreements: "list[Agreement]") -> None:

@@ -10,6 +10,7 @@ from django.conf import global_settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -37,12 +38,27 @@ LICENCE_URLS = {
 }
 
 
+# `.photo--lead img { max-height: 32rem }` in static/css: keep the two the same.
+LEAD_MAX_HEIGHT_REM = 32
+
+
 class PhotoQuerySet(models.QuerySet):
     def published(self) -> "PhotoQuerySet":
         return self.filter(is_published=True)
 
     def of_home_city(self) -> "PhotoQuerySet":
         return self.filter(city__isnull=True)
+
+    def public(self) -> "PhotoQuerySet":
+        """Photos a visitor may see: published, of the home city or of a published partner."""
+        return self.published().filter(Q(city__isnull=True) | Q(city__is_published=True))
+
+    def with_hash(self, digest: str) -> "PhotoQuerySet":
+        """Photos whose renditions are named `photos/<digest>-<width>.<ext>` (the image holds
+        the widest JPEG's name). A prefix match, not a range: under a PostgreSQL locale
+        collation `-` and `.` are ignored when sorting. There it uses the `varchar_pattern_ops`
+        index Django adds beside the image's index."""
+        return self.filter(image__startswith=f"photos/{digest}-")
 
 
 @reversion.register()
@@ -64,6 +80,7 @@ class Photo(models.Model):
         _("image"),
         upload_to="photos/",
         max_length=200,
+        db_index=True,  # the media view finds a rendition's photo by its name
         help_text=_(
             "A JPEG, PNG, WebP or HEIC photo. It is stored re-encoded in several sizes, "
             "upright and without its metadata (such as the GPS position)."
@@ -182,6 +199,17 @@ class Photo(models.Model):
         """The fallback JPEG: the one nearest 960 px wide."""
         urls = self._urls("jpeg")
         return min(urls, key=lambda item: abs(item[1] - 960))[0] if urls else ""
+
+    @property
+    def lead_sizes(self) -> str:
+        """`sizes` for the photo as the lead image: as wide as the page (70rem, or the
+        screen) unless the CSS max-height (LEAD_MAX_HEIGHT_REM) makes it narrower, as it
+        does a portrait photo, so the browser fetches the rendition it shows. Media
+        conditions only, no CSS min(): every browser and validator reads them."""
+        shown = round(LEAD_MAX_HEIGHT_REM * self.width / max(self.height, 1), 2)
+        if shown >= 70:
+            return "(min-width: 72rem) 70rem, 100vw"
+        return f"(min-width: {shown:g}rem) {shown:g}rem, 100vw"
 
     @property
     def thumbnail_url(self) -> str:

@@ -15,7 +15,7 @@ import tablib
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
-from . import reading
+from . import reading, workbooks
 from .errors import ImportFileError
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
@@ -48,16 +48,17 @@ def escaped_rows(dataset: tablib.Dataset) -> tablib.Dataset:
     return safe
 
 
-def dataset_from_rows(rows: list[list[object]], notes: list[str] | None = None) -> tablib.Dataset:
-    """A dataset from the header line on; `header_line` (the file's line number of the
-    header) keeps report line numbers the spreadsheet's, `notes` tell staff how it was read."""
+def dataset_from_rows(rows: list[reading.Row], notes: list[str] | None = None) -> tablib.Dataset:
+    """A dataset from the header line on; `header_line` and `row_lines` (the file's line
+    numbers of the header and of each row) keep report line numbers the spreadsheet's,
+    `notes` tell staff how it was read."""
     header_line, rows, table_notes = reading.table(rows)
-    headers = [str(cell or "").strip() for cell in rows[0]]
+    headers = [str(cell or "").strip() for cell in rows[0][1]]
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
     dataset = tablib.Dataset(headers=headers)
-    for line, row in enumerate(rows[1:], start=header_line + 1):
+    for line, row in rows[1:]:
         extra = [cell for cell in row[width:] if cell not in (None, "")]
         if extra:
             raise ImportFileError(
@@ -66,6 +67,7 @@ def dataset_from_rows(rows: list[list[object]], notes: list[str] | None = None) 
         cells = list(row[:width])
         dataset.append(cells + [None] * (width - len(cells)))
     dataset.header_line = header_line
+    dataset.row_lines = [line for line, _row in rows[1:]]
     dataset.notes = (notes or []) + table_notes
     return dataset
 
@@ -92,9 +94,22 @@ class SpreadsheetCSV(base_formats.CSV):
         return "text/csv; charset=utf-8"
 
 
+class SpreadsheetText(SpreadsheetCSV):
+    """Excel's "Unicode text" (.txt: tab-separated UTF-16), read as CSV is; import only."""
+
+    def get_title(self) -> str:
+        return "txt"
+
+    def get_extension(self) -> str:
+        return "txt"
+
+    def can_export(self) -> bool:
+        return False
+
+
 class SpreadsheetXLSX(base_formats.XLSX):
     def create_dataset(self, in_stream: bytes, **kwargs) -> tablib.Dataset:
-        return dataset_from_rows(reading.xlsx_rows(in_stream))
+        return dataset_from_rows(*workbooks.xlsx_rows(in_stream))
 
     def export_data(self, dataset: tablib.Dataset, **kwargs) -> bytes:
         return super().export_data(escaped_rows(dataset), **kwargs)
@@ -131,7 +146,7 @@ class NumericJSON(base_formats.JSON):
         return "application/json"
 
 
-IMPORT_FORMATS = [SpreadsheetCSV, SpreadsheetXLSX]
+IMPORT_FORMATS = [SpreadsheetCSV, SpreadsheetXLSX, SpreadsheetText]
 EXPORT_FORMATS = [SpreadsheetCSV, SpreadsheetXLSX, NumericJSON]
 FORMATS_BY_NAME = {"csv": SpreadsheetCSV, "xlsx": SpreadsheetXLSX, "json": NumericJSON}
 
@@ -139,6 +154,7 @@ FORMATS_BY_NAME = {"csv": SpreadsheetCSV, "xlsx": SpreadsheetXLSX, "json": Numer
 def read_dataset(data: bytes, filename: str) -> tablib.Dataset:
     """The table in an uploaded or named file, chosen by its extension."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in ("csv", "xlsx"):
-        raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
-    return FORMATS_BY_NAME[extension]().create_dataset(data)
+    formats = {format().get_extension(): format for format in IMPORT_FORMATS}
+    if extension not in formats:
+        raise ImportFileError(_("Only .csv, .txt and .xlsx files can be imported."))
+    return formats[extension]().create_dataset(data)

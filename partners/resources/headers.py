@@ -18,6 +18,25 @@ from django.utils.translation import gettext as _
 
 from .errors import ImportFileError
 
+# The interchange columns (docs/interchange-format.md), in the order export writes them.
+COLUMNS = [
+    "slug",
+    "name_en",
+    "name_ko",
+    "aliases",
+    "country",
+    "kind",
+    "status",
+    "signed_on",
+    "population",
+    "population_year",
+    "area_km2",
+    "latitude",
+    "longitude",
+    "feature_en",
+    "feature_ko",
+    "website",
+]
 # The columns a file needs besides a slug column (see require_columns).
 REQUIRED_COLUMNS = ["name_en", "country"]
 CITY = "city"
@@ -155,10 +174,11 @@ NOT_GIVEN = NotGiven()
 
 @dataclasses.dataclass
 class ColumnPlan:
-    """What the header line means: notes for staff, scale factors, a missing kind column."""
+    """What the header line means: notes for staff, the scale factor and unit as written of
+    a column with a unit, a missing kind column."""
 
     notes: list[str] = dataclasses.field(default_factory=list)
-    units: dict[str, decimal.Decimal] = dataclasses.field(default_factory=dict)
+    units: dict[str, tuple[decimal.Decimal, str]] = dataclasses.field(default_factory=dict)
     kind_missing: bool = False
 
 
@@ -213,7 +233,8 @@ def arrange_columns(dataset, columns: list[str], default_kind: str | None = None
         named[column] = shown
         renamed.append(column)
         if factor is not None and factor != 1:
-            plan.units[column] = factor
+            written = _UNIT.match(shown)  # not when its brackets are full-width: （천명）
+            plan.units[column] = (factor, written[2].strip() if written else shown)
             plan.notes.append(
                 _("“%(header)s”: figures are multiplied by %(factor)s to give %(column)s.")
                 % {"header": shown, "factor": f"{factor.normalize():,f}", "column": column}

@@ -8,20 +8,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
 from ..constraints import constraint_message, violated_checks
 from ..models import Agreement, City, Status
-from .headers import NOT_GIVEN, arrange_columns, require_columns
+from .dates import DateWidget
+from .headers import COLUMNS, NOT_GIVEN, arrange_columns, require_columns
 from .import_history import record_import_history
+from .lost_letters import check_new_text
 from .matching import KnownPartners
-from .reading import check_new_text, refuse_uncomputed
-from .report import PreviewDiff, import_report
+from .reading import refuse_uncomputed
+from .report import PreviewDiff, file_line, import_report
 from .widgets import (
     CountryWidget,
-    DateWidget,
     NumberWidget,
     TextWidget,
     cell_text,
@@ -29,24 +31,6 @@ from .widgets import (
     status_widget,
 )
 
-COLUMNS = [
-    "slug",
-    "name_en",
-    "name_ko",
-    "aliases",
-    "country",
-    "kind",
-    "status",
-    "signed_on",
-    "population",
-    "population_year",
-    "area_km2",
-    "latitude",
-    "longitude",
-    "feature_en",
-    "feature_ko",
-    "website",
-]
 # The resource's attribute for each Agreement field it reads from the current agreement.
 AGREEMENT_ATTRIBUTES = {
     "kind": "current_kind",
@@ -77,9 +61,13 @@ class PartnerResource(resources.ModelResource):
     signed_on = fields.Field(
         "current_signed_on", "signed_on", DateWidget(), saves_null_values=False
     )
-    population = fields.Field("population", "population", NumberWidget(integer=True))
+    population = fields.Field(
+        "population", "population", NumberWidget(integer=True, stored_unit=gettext_lazy("people"))
+    )
     population_year = fields.Field("population_year", "population_year", NumberWidget(integer=True))
-    area_km2 = fields.Field("area_km2", "area_km2", NumberWidget(decimal_places=places("area_km2")))
+    area_km2 = fields.Field(
+        "area_km2", "area_km2", NumberWidget(decimal_places=places("area_km2"), stored_unit="km²")
+    )
     latitude = fields.Field("latitude", "latitude", NumberWidget(decimal_places=places("latitude")))
     longitude = fields.Field(
         "longitude", "longitude", NumberWidget(decimal_places=places("longitude"))
@@ -140,12 +128,13 @@ class PartnerResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs) -> None:
         # Header names, units and generic columns are read by headers.arrange_columns.
         self.header_line = getattr(dataset, "header_line", 1)
+        self.row_lines = getattr(dataset, "row_lines", None)
         self.notes = list(getattr(dataset, "notes", []))
         plan = arrange_columns(dataset, COLUMNS, kwargs.get("default_kind"))
         self.notes += plan.notes
         self.kind_missing = plan.kind_missing
-        for column, factor in plan.units.items():
-            self.fields[column].widget.scale = factor
+        for column, (factor, unit) in plan.units.items():
+            self.fields[column].widget.scale, self.fields[column].widget.unit = factor, unit
         require_columns(dataset.headers)
         self.load_current_state()
         self.ready = True
@@ -218,7 +207,7 @@ class PartnerResource(resources.ModelResource):
         # kind must not silently take that date over.
         instance.signed_on_given = bool(cell_text(row.get("signed_on")).strip())
         slug, name_en = (cell_text(row.get(column)).strip() for column in ("slug", "name_en"))
-        line = kwargs.get("row_number", 0) + self.header_line
+        line = file_line(self, kwargs.get("row_number", 0))
         self.known.claim(instance, slug, name_en, self.row_country, line)
 
     def before_import_row(self, row: dict, **kwargs) -> None:
@@ -239,8 +228,8 @@ class PartnerResource(resources.ModelResource):
         stored = getattr(instance, field.attribute, None) if field.attribute else None
         super().import_field(field, instance, row, is_m2m, **kwargs)
         new = getattr(instance, field.attribute, None) if field.attribute else None
-        line = kwargs.get("row_number", 0) + self.header_line
-        note = check_new_text(stored, new, line, field.column_name)
+        line = file_line(self, kwargs.get("row_number", 0))
+        note = check_new_text(stored, new, field.attribute, line, field.column_name)
         if note:
             self.notes.append(note)
 
@@ -289,11 +278,10 @@ class PartnerResource(resources.ModelResource):
         if loaded and (loaded.kind, loaded.signed_on) == (kind, signed_on):
             return  # the current agreement updated in place
         status = city.current_status or Status.ACTIVE
-        try:
-            if loaded:  # a new agreement for a partner that has a current one
-                Agreement(
-                    city=city, kind=kind, signed_on=signed_on, status=status
-                ).validate_succession(loaded, signing=True, signed_on_given=city.signed_on_given)
+        try:  # a new agreement, for a partner with a current one (loaded) or without
+            Agreement(city=city, kind=kind, signed_on=signed_on, status=status).validate_succession(
+                loaded, signing=True, signed_on_given=city.signed_on_given
+            )
         except ValidationError as error:
             # The model names its fields; this resource's attributes are the current_* ones.
             for field, messages in error.message_dict.items():
@@ -341,7 +329,7 @@ class PartnerResource(resources.ModelResource):
         default_kind (sister or friendly) fills the kind of every row of a file without a
         kind column. The result's `notes` tell staff how the file was read."""
         self.imported_city_pks: set[int] = set()
-        self.header_line, self.notes, self.kind_missing = 1, [], False
+        self.header_line, self.row_lines, self.notes, self.kind_missing = 1, None, [], False
         self.problem_rows = self.unchecked_rows = 0
         result = super().import_data(dataset, dry_run=dry_run, **kwargs)
         failed = result.has_errors() or result.has_validation_errors()

@@ -10,18 +10,13 @@ Every failure is an ImportFileError whose message is for staff; none is a traceb
 import codecs
 import csv
 import io
-import logging
-import re
 import unicodedata
-import zipfile
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .errors import ImportFileError
 from .headers import HEADER_SEARCH_LINES, find_header, known_headers
-
-logger = logging.getLogger(__name__)
 
 # Marks a Western (cp1252) file holds besides letters: quotes, dashes, degrees, km².
 _WESTERN_MARKS = set("‘’‚“”„–—…°·«»\xa0€²³")
@@ -35,6 +30,11 @@ class UncomputedFormula:
 
     def __str__(self) -> str:
         return self.formula
+
+
+# A row of a file that is not blank: its line number in the file (a spreadsheet's row
+# number) and its cells up to the last one that is not blank.
+Row = tuple[int, list[object]]
 
 
 def save_advice() -> str:
@@ -71,6 +71,7 @@ def _looks_western(data: bytes) -> str | None:
 def decode_text(data: bytes) -> tuple[str, str]:
     """The text of a CSV file and the name of its encoding, decided by this rule:
 
+    0. UTF-16 when the file starts with its byte-order mark (Excel's "Unicode text").
     1. UTF-8 (with or without a byte-order mark) when the bytes are valid UTF-8: text in
        another encoding with letters beyond ASCII is almost never valid UTF-8.
     2. Else CP949 (Korean Excel's "CSV") when it decodes and holds Hangul whose syllables are
@@ -83,6 +84,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
     A detector alone (charset-normalizer) misread short staff files: CP949 Hangul as Big5,
     Å and ã as cp1250's Ĺ and ă. Raises ImportFileError.
     """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text": the byte-order mark settles the encoding.
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                _("The file starts as UTF-16 text but is not valid UTF-16.") + " " + save_advice()
+            ) from None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -101,11 +110,61 @@ def decode_text(data: bytes) -> tuple[str, str]:
     )  # fmt: skip
 
 
-def too_many_rows() -> ImportFileError:
+ZIP_SIGNATURE = b"PK\x03\x04"  # an .xlsx workbook is a ZIP package
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 .xls
+
+
+def old_workbook() -> ImportFileError:
     return ImportFileError(
-        _("The file has more than %(limit)s rows after the header. Split it into smaller files.")
-        % {"limit": f"{settings.PORTAL_IMPORT_MAX_ROWS:,}"}
-    )
+        _("This file is an Excel 97-2003 workbook (.xls), which cannot be imported: open it "
+          "in Excel and save it as .xlsx or as “CSV UTF-8”.")
+    )  # fmt: skip
+
+
+def refuse_workbook(data: bytes) -> None:
+    """Refuse a workbook given as CSV text: it is no text in any encoding."""
+    if data.startswith(ZIP_SIGNATURE):
+        raise ImportFileError(
+            _("This file is an Excel workbook (.xlsx), not CSV text: choose the xlsx format, "
+              "or name the file .xlsx.")
+        )  # fmt: skip
+    if data.startswith(OLE_SIGNATURE):
+        raise old_workbook()
+
+
+def not_a_workbook(data: bytes) -> ImportFileError:
+    """Why data given as an .xlsx workbook is none: text (CSV) or an unreadable file."""
+    if data.startswith(OLE_SIGNATURE):
+        return old_workbook()
+    try:
+        text, _encoding = decode_text(data)
+    except ImportFileError:
+        text = None
+    if text and not control_character(text, "\t\r\n"):
+        return ImportFileError(
+            _("This file is text (CSV), not an Excel workbook: choose the csv format, or name "
+              "the file .csv.")
+        )  # fmt: skip
+    return ImportFileError(_("The file is not a readable .xlsx workbook."))
+
+
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first control character in text, other than those allowed.
+
+    PostgreSQL cannot store NUL in text at all, and the others are invisible in the admin
+    and on the public pages: they come from copying out of other programs, never on purpose.
+    """
+    return next((c for c in text if unicodedata.category(c) == "Cc" and c not in allowed), None)
+
+
+def too_many_rows(line: int) -> ImportFileError:
+    """The file's line where the rows beyond the limit start (blank lines do not count)."""
+    return ImportFileError(
+        _("The file has more than %(limit)s rows after the header: the rows from line "
+          "%(line)s on are beyond the limit. Split it into smaller files, or delete what lies "
+          "below the table.")
+        % {"limit": f"{settings.PORTAL_IMPORT_MAX_ROWS:,}", "line": f"{line:,}"}
+    )  # fmt: skip
 
 
 def too_many_columns(column: int) -> ImportFileError:
@@ -121,38 +180,44 @@ def line_limit() -> int:
     return settings.PORTAL_IMPORT_MAX_ROWS + HEADER_SEARCH_LINES
 
 
+def blank(cell: object) -> bool:
+    return cell is None or isinstance(cell, str) and not cell.strip()
+
+
 def _used(row: list[object]) -> list[object]:
-    """The row without the empty cells at its end."""
+    """The row without the blank cells at its end."""
     end = len(row)
-    while end and row[end - 1] in (None, ""):
+    while end and blank(row[end - 1]):
         end -= 1
     return row[:end]
 
 
-def _csv_rows(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
-    rows = []
-    last_used = 0
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        used = len(_used(row))
-        if used > settings.PORTAL_IMPORT_MAX_COLUMNS:
-            raise too_many_columns(used)
-        rows.append(row)
-        if used:
-            last_used = len(rows)
-            if last_used > line_limit():
-                raise too_many_rows()
+def _csv_rows(text: str, delimiter: str, limit: int | None = None) -> list[Row]:
+    rows: list[Row] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for line, row in enumerate(reader, start=1):
+        used = _used(row)
+        if len(used) > settings.PORTAL_IMPORT_MAX_COLUMNS:
+            raise too_many_columns(len(used))
+        # A line of blank cells (",", " , ") is no row: skipped, the others keep their line.
+        if not used:
+            continue
+        rows.append((line, row))
+        if len(rows) > line_limit():
+            raise too_many_rows(line)
         if limit is not None and len(rows) >= limit:
             break
-    # Trailing blank lines are dropped: the table ends at its last value.
-    return rows[:last_used]
+    return rows
 
 
-def csv_rows(data: bytes) -> tuple[list[list[str]], list[str]]:
-    """The rows of a CSV file and notes for staff (its encoding and separator).
+def csv_rows(data: bytes) -> tuple[list[Row], list[str]]:
+    """The rows of a CSV file that are not blank, with their line numbers, and notes for
+    staff (its encoding and separator).
 
     The separator is the one of comma, semicolon and tab whose first lines give a header
     naming the most known columns; a comma when none does. Raises ImportFileError.
     """
+    refuse_workbook(data)
     text, encoding = decode_text(data)
     # The csv module refuses cells over 128 KB as a malformed file; allow any cell a file
     # within the size limit can hold, so that the column's own check names line and column.
@@ -165,7 +230,7 @@ def csv_rows(data: bytes) -> tuple[list[list[str]], list[str]]:
             head = _csv_rows(sample, delimiter, limit=HEADER_SEARCH_LINES)
         except (csv.Error, ImportFileError):
             continue
-        score = max((known_headers(row) for row in head), default=0)
+        score = max((known_headers(row) for _, row in head), default=0)
         if score > best_score:
             best, best_score = delimiter, score
     try:
@@ -181,109 +246,29 @@ def csv_rows(data: bytes) -> tuple[list[list[str]], list[str]]:
     return rows, notes
 
 
-def _sheet_parser():
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+def table(rows: list[Row]) -> tuple[int, list[Row], list[str]]:
+    """Split rows into (header line number, the data rows after it, notes).
 
-    class CellParser(WorkSheetParser):
-        """openpyxl's streaming sheet parser, keeping a formula that has no saved value."""
-
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            formula = element.find(FORMULA_TAG)
-            if formula is not None and cell["value"] in (None, ""):
-                cell["value"] = UncomputedFormula("=" + (formula.text or ""))
-            return cell
-
-    return CellParser
-
-
-def xlsx_rows(data: bytes) -> list[list[object]]:
-    """The first sheet's rows, cells holding values only, in bounded time and memory.
-
-    openpyxl's read-only reader is used through its streaming sheet parser, without its
-    row padding: it pads every row to the sheet's declared dimension (16,384 cells for
-    A1:XFD1048576) and pads to the declared last row. python-calamine was measured too and
-    aborts the whole process (out of memory, uncatchable) on a lying dimension or a 1 GB
-    shared string. Formulas give their saved value; one without a value is kept as an
-    UncomputedFormula for the column's check to refuse. Raises ImportFileError.
+    The header is found below a title (headers.find_header); the data rows after it are
+    bounded by PORTAL_IMPORT_MAX_ROWS. Raises ImportFileError.
     """
-    import openpyxl
-
-    try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-        # zipfile enforces each member's declared size when reading, so the sum is a bound.
-        unpacked = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
-    if unpacked > settings.PORTAL_IMPORT_MAX_UNPACKED_BYTES:
-        raise ImportFileError(
-            _("The workbook unpacks to %(size)s MB; at most %(limit)s MB are read. Save only "
-              "the table in a new workbook, or as “CSV UTF-8”.")
-            % {"size": f"{unpacked / 2**20:,.0f}",
-               "limit": f"{settings.PORTAL_IMPORT_MAX_UNPACKED_BYTES / 2**20:,.0f}"}
-        )  # fmt: skip
-    rows: list[list[object]] = []
-    row_elements = 0
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        with sheet._get_source() as source:
-            parser = _sheet_parser()(
-                source,
-                sheet._shared_strings,
-                data_only=True,
-                epoch=book.epoch,
-                date_formats=book._date_formats,
-                timedelta_formats=book._timedelta_formats,
-            )
-            for number, cells in parser.parse():
-                row_elements += 1
-                # Empty formatted rows cost time to skip: a sheet of mostly those is refused.
-                if row_elements > 2 * line_limit():
-                    raise too_many_rows()
-                values = {c["column"]: c["value"] for c in cells if c["value"] not in (None, "")}
-                if not values:
-                    continue
-                if number > line_limit():
-                    raise too_many_rows()
-                widest = max(values)
-                if widest > settings.PORTAL_IMPORT_MAX_COLUMNS:
-                    raise too_many_columns(widest)
-                rows.extend([] for _ in range(number - 1 - len(rows)))
-                rows.append([values.get(column) for column in range(1, widest + 1)])
-    except ImportFileError:
-        raise
-    except Exception as error:
-        # A hostile or broken package fails anywhere in the XML or zip layers (ParseError for
-        # an entity, KeyError for a missing part, ...): one message, the cause logged.
-        logger.info("Unreadable .xlsx import", exc_info=error)
-        raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
-    return rows
-
-
-def table(rows: list[list[object]]) -> tuple[int, list[list[object]], list[str]]:
-    """Split rows into (header line number, rows from the header on, notes).
-
-    The header is found below a title or blank lines (headers.find_header); the data rows
-    after it are bounded by PORTAL_IMPORT_MAX_ROWS. Raises ImportFileError.
-    """
-    index = find_header(rows)
-    if not rows or not any(cell not in (None, "") for cell in rows[index]):
+    if not rows:
         raise ImportFileError(_("The file is empty: the first line must name the columns."))
-    if len(rows) - index - 1 > settings.PORTAL_IMPORT_MAX_ROWS:
-        raise too_many_rows()
+    index = find_header([cells for _, cells in rows[:HEADER_SEARCH_LINES]])
+    header_line, data = rows[index][0], rows[index + 1 :]
+    if len(data) > settings.PORTAL_IMPORT_MAX_ROWS:
+        raise too_many_rows(data[settings.PORTAL_IMPORT_MAX_ROWS][0])
     notes = []
     if index:
         notes.append(
             _("The column names are on line %(line)s; the %(count)s line(s) above them were "
               "skipped as a title.")
-            % {"line": index + 1, "count": index}
+            % {"line": header_line, "count": index}
         )  # fmt: skip
-    return index + 1, rows[index:], notes
+    return header_line, [rows[index], *data], notes
 
 
-# What a save by another program or in another encoding did to a cell, found when the row is
-# imported (PartnerResource.import_field): refused, or noted for staff to check.
+# What a save by another program did to a cell, found when the row is imported
 
 
 def refuse_uncomputed(value: object) -> None:
@@ -297,46 +282,3 @@ def refuse_uncomputed(value: object) -> None:
             )
             % {"formula": value.formula}
         )
-
-
-_SUSPECT_QUESTION_MARK = re.compile(r"\?(?=\w)")
-
-
-def lost_letters(stored: object, new: object) -> bool:
-    """True when new is stored text with letters replaced by `?`, as a save in an encoding
-    without those letters (Korean Excel's CP949 "CSV": no ư, ê, ü, Ō, і) writes it."""
-    if not isinstance(stored, str) or not isinstance(new, str) or stored == new:
-        return False
-    return len(stored) == len(new) and all(
-        a == b or (b == "?" and a != "?") for a, b in zip(stored, new, strict=True)
-    )
-
-
-def refuse_lost_letters(stored: object, new: object) -> None:
-    """Refuse text that would replace stored letters by `?` (see lost_letters)."""
-    if lost_letters(stored, new):
-        raise ValueError(
-            _(
-                "“%(new)s” would replace “%(stored)s”: the file lost the letters shown "
-                "as ?, which its encoding cannot hold (Korean Excel's “CSV” is CP949). "
-                "Save the file as “CSV UTF-8” or as .xlsx and import it again."
-            )
-            % {"new": new, "stored": stored}
-        )
-
-
-def suspect_question_mark(text: object) -> bool:
-    """A `?` directly before a letter, where a lost letter was: H?ng Y?n, not "Why? No"."""
-    return isinstance(text, str) and bool(_SUSPECT_QUESTION_MARK.search(text))
-
-
-def check_new_text(stored: object, new: object, line: int, column: str) -> str | None:
-    """Refuses new text that lost stored letters (refuse_lost_letters); for other new text
-    with a suspect `?` (suspect_question_mark), the note staff see before confirming."""
-    refuse_lost_letters(stored, new)
-    if new == stored or not suspect_question_mark(new):
-        return None
-    return _(
-        "Line %(line)s, column “%(column)s”: “%(value)s” has a ? where a letter "
-        "may have been lost by saving in CP949; check it before confirming."
-    ) % {"line": line, "column": column, "value": new}

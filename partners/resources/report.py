@@ -68,20 +68,29 @@ def staff_message(error: Exception, row: bool = True) -> str:
     return _("This row could not be saved because of an unexpected error.")
 
 
+def file_line(resource: resources.Resource, number: int) -> int:
+    """The file's line of the dataset's row `number` (from 1): blank lines are no rows, and a
+    title may stand above the header (the dataset's row_lines and header_line)."""
+    lines = getattr(resource, "row_lines", None)
+    if lines and 0 < number <= len(lines):
+        return lines[number - 1]
+    return number + getattr(resource, "header_line", 1)
+
+
 def import_report(result: Result, resource: resources.Resource) -> list[str]:
-    """One line per problem: file line, column, reason. The resource's header_line is the
-    file's line of the header (1 unless a title precedes it); its unchecked_rows, the rows
-    it did not check once the report was full."""
+    """One line per problem: file line (file_line), column, reason. The resource's
+    unchecked_rows are the rows it did not check once the report was full."""
     columns = {field.attribute: field.column_name for field in resource.get_import_fields()}
     lines = [staff_message(error.error, row=False) for error in result.base_errors]
     problems = []
-    offset = getattr(resource, "header_line", 1)
     for number, errors in result.row_errors():
-        problems += [(number + offset, None, staff_message(error.error)) for error in errors]
+        problems += [
+            (file_line(resource, number), None, staff_message(error.error)) for error in errors
+        ]
     for row in result.invalid_rows:
         for field, messages in row.error_dict.items():
             column = None if field == NON_FIELD_ERRORS else columns.get(field, field)
-            problems += [(row.number + offset, column, message) for message in messages]
+            problems += [(file_line(resource, row.number), column, message) for message in messages]
     order = {column: index for index, column in enumerate(columns.values())}
     problems.sort(key=lambda problem: (problem[0], order.get(problem[1], -1)))
     for line, column, message in problems:

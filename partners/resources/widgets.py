@@ -7,17 +7,21 @@ it into a validation error for the cell's column.
 import datetime
 import decimal
 import re
-import unicodedata
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import widgets
 
 from ..models import Country, Kind, Status, fold
 from .formats import unescape_formula
+from .reading import control_character
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# 2020-01-01, 2020. 1. 1., 2020년 1월 1일, 01/02/2020 and a cell Excel holds as a date.
+_DATE_LIKE = re.compile(
+    r"^(\d{4}\s*([-./])\s*\d{1,2}\s*\2\s*\d{1,2}|\d{1,2}([-./])\d{1,2}\3\d{4}|\d{4}\s*년.*일)\.?(\s.*)?$"
+)
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
@@ -37,18 +41,6 @@ def cell_text(value: object, strip: bool = False) -> str:
 
 def folded_key(text: str) -> str:
     return " ".join(fold(text).replace("_", " ").split())
-
-
-def control_character(text: str, allowed: str = "") -> str | None:
-    """The first control character in text, other than those allowed.
-
-    PostgreSQL cannot store NUL in text at all, and the others are invisible in the admin
-    and on the public pages: they come from copying out of other programs, never on purpose.
-    """
-    return next(
-        (c for c in text if unicodedata.category(c) == "Cc" and c not in allowed),
-        None,
-    )
 
 
 class TextWidget(widgets.Widget):
@@ -93,15 +85,18 @@ class NumberWidget(widgets.Widget):
     import preview does not show an unchanged area as changed. A binary (XLSX) number is
     first rounded to the 15 significant digits Excel shows, so 605.2*1.1 is 665.72, not
     665.7200000000001; a value with more places than the field keeps is refused, never
-    rounded silently. `scale` (set per file from a header's unit, headers.UNITS) turns the
-    file's figure into the stored unit; the product is rounded to the field's precision.
+    rounded silently. `scale` and `unit` (set per file from a header's unit, headers.UNITS)
+    turn the file's figure into the stored unit; the same rule holds for the product, so
+    1,234,567 ㎡ (1.234567 km²) is refused, not stored as 1.23.
     """
 
-    def __init__(self, integer: bool = False, decimal_places: int | None = None) -> None:
+    def __init__(
+        self, integer: bool = False, decimal_places: int | None = None, stored_unit: object = ""
+    ) -> None:
         super().__init__(coerce_to_string=False)
         self.integer = integer
         self.decimal_places = decimal_places
-        self.scale = decimal.Decimal(1)
+        self.scale, self.unit, self.stored_unit = decimal.Decimal(1), "", stored_unit
 
     def parse(self, value: object) -> decimal.Decimal | None:
         if isinstance(value, bool):
@@ -113,6 +108,14 @@ class NumberWidget(widgets.Widget):
         text = cell_text(value).strip()
         if not text:
             return None
+        if isinstance(value, datetime.date | datetime.time) or _DATE_LIKE.match(text):
+            raise ValueError(
+                _(
+                    "“%(value)s” is a date, not a number: the cell holds a date (in Excel, "
+                    "format the cell as a number and type the figure again)."
+                )
+                % {"value": text}
+            )
         if any(char.isspace() for char in text):
             raise ValueError(
                 _(
@@ -141,113 +144,55 @@ class NumberWidget(widgets.Widget):
             return None
         if not number.is_finite():
             raise ValueError(_("Enter a number."))
-        places = 0 if self.integer else self.decimal_places
-        if self.scale != 1:
-            number *= self.scale
-            if places is not None:
-                step = decimal.Decimal(1).scaleb(-places)
-                number = number.quantize(step, rounding=decimal.ROUND_HALF_UP)
+        written = number
+        number *= self.scale
         if self.integer:
             if number != number.to_integral_value():
-                raise ValueError(_("Enter a whole number."))
+                raise ValueError(self.too_precise(written, number, 0))
             return int(number)
         if self.decimal_places is not None:
             quantized = number.quantize(decimal.Decimal(1).scaleb(-self.decimal_places))
             if quantized != number:
-                raise ValueError(
-                    _(
-                        "“%(value)s” has more decimal places than the %(places)s this column "
-                        "keeps: round it in the file."
-                    )
-                    % {"value": plain_decimal(number), "places": self.decimal_places}
-                )
+                raise ValueError(self.too_precise(written, number, self.decimal_places))
             return quantized
         return number
+
+    def too_precise(self, written: decimal.Decimal, number: decimal.Decimal, places: int) -> str:
+        """Why a figure that the field cannot keep exactly is refused, never rounded."""
+        if self.scale == 1:
+            if self.integer:
+                return _("Enter a whole number.")
+            return _(
+                "“%(value)s” has more decimal places than the %(places)s this column "
+                "keeps: round it in the file."
+            ) % {"value": plain_decimal(number), "places": places}
+        values = {
+            "value": f"{plain_decimal(written):,}",
+            "unit": self.unit,
+            "scaled": f"{plain_decimal(number):,}",
+            "stored_unit": self.stored_unit,
+            "places": places,
+        }
+        if self.integer:
+            return (
+                _(
+                    "%(value)s %(unit)s is %(scaled)s %(stored_unit)s, not a whole number: round "
+                    "the figure in the file."
+                )
+                % values
+            )
+        return (
+            _(
+                "%(value)s %(unit)s is %(scaled)s %(stored_unit)s, more decimal places than the "
+                "%(places)s this column keeps: round the figure in the file."
+            )
+            % values
+        )
 
     def render(self, value: object, obj: object = None, **kwargs) -> object:
         # Numbers stay numbers (XLSX number cells, JSON numbers), None stays empty/null.
         if isinstance(value, decimal.Decimal) and value.is_finite():
             return plain_decimal(value)
-        return value
-
-
-# Dates as Korean offices and published partner lists write them, once spaces around dots and
-# a final dot are dropped ("2025. 3. 1." is 2025.3.1) and dots and commas around English month
-# names are spaces ("May.17.2007", "February 29, 1960"). strptime's %b and %B read English
-# month names: Django never changes the C library's LC_TIME locale.
-DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y.%m.%d",
-    "%Y/%m/%d",
-    "%Y년%m월%d일",
-    "%B %d %Y",
-    "%b %d %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-)
-_EIGHT_DIGITS = re.compile(r"^\d{8}$")
-_SHORT_YEAR = re.compile(r"^(?P<mark>[‘’'`])?(?P<yy>\d{2})([-./])(?P<mm>\d{1,2})\3(?P<dd>\d{1,2})$")
-# The earliest partnership year a two-digit year may mean; earlier ones need four digits.
-SHORT_YEAR_FLOOR = 1950
-
-
-class DateWidget(widgets.DateWidget):
-    """A date cell, text in one of DATE_FORMATS, 20071017, or a two-digit year where it is
-    unambiguous: '94.10.18 (the apostrophe marks the year) or 94.10.18 (94 cannot be a day),
-    read as 19YY or 20YY, whichever lies between SHORT_YEAR_FLOOR and this year.
-
-    Built on the library's DateWidget (its list of formats); the library alone does not fit
-    because strptime needs exact spacing, reads 2007517 as a date and pivots two-digit years
-    at 1969 without asking whether the reading is unambiguous.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(coerce_to_string=False)
-        self.formats = DATE_FORMATS
-
-    @staticmethod
-    def normalized(text: str) -> str:
-        text = " ".join(text.split())
-        if re.search(r"[A-Za-z]", text):
-            text = re.sub(r"(?i)\bsept\b", "Sep", text)
-            return " ".join(part for part in re.split(r"[.,\s]+", text) if part)
-        text = re.sub(r"\s*([./-])\s*", r"\1", text).rstrip(".")
-        return re.sub(r"\s*(년|월|일)\s*", r"\1", text)
-
-    @staticmethod
-    def short_year(text: str) -> datetime.date | None:
-        match = _SHORT_YEAR.match(text)
-        if not match or (not match["mark"] and int(match["yy"]) <= 31):
-            return None
-        yy, this_year = int(match["yy"]), timezone.localdate().year
-        years = [y for y in (1900 + yy, 2000 + yy) if SHORT_YEAR_FLOOR <= y <= this_year]
-        if len(years) != 1:
-            return None
-        return datetime.date(years[0], int(match["mm"]), int(match["dd"]))
-
-    def clean(self, value: object, row: dict | None = None, **kwargs) -> datetime.date | None:
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = cell_text(value).strip()
-        if not text:
-            return None
-        candidate = self.normalized(text)
-        try:
-            if _EIGHT_DIGITS.match(candidate):
-                return datetime.datetime.strptime(candidate, "%Y%m%d").date()
-            return self.short_year(candidate) or super().clean(candidate, row, **kwargs)
-        except ValueError:
-            raise ValueError(
-                _(
-                    "“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2013-08-23 "
-                    "(2013. 8. 23., 2013.8.23 and August 23, 2013 are read too)."
-                )
-                % {"value": text}
-            ) from None
-
-    def render(self, value: object, obj: object = None, **kwargs) -> object:
         return value
 
 

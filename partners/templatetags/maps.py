@@ -31,15 +31,28 @@ COMPASS_NAMES = [
 ]
 
 
+def in_continent(continent: str, count: int) -> str:
+    """'5 in the Americas': each continent its own phrase, as English needs 'the' before
+    some names and other languages may need more."""
+    phrases = {
+        Continent.AFRICA: ngettext("%(count)d in Africa", "%(count)d in Africa", count),
+        Continent.AMERICAS: ngettext(
+            "%(count)d in the Americas", "%(count)d in the Americas", count
+        ),
+        Continent.ASIA: ngettext("%(count)d in Asia", "%(count)d in Asia", count),
+        Continent.EUROPE: ngettext("%(count)d in Europe", "%(count)d in Europe", count),
+        Continent.OCEANIA: ngettext("%(count)d in Oceania", "%(count)d in Oceania", count),
+    }
+    return phrases[Continent(continent)] % {"count": count}
+
+
 def continent_summary(cities: list) -> str:
     """'15 in Asia, 10 in Europe, …', largest first, for the map's caption."""
     counts = Counter(city.country.continent for city in cities)
-    parts = [
-        ngettext("%(count)d in %(continent)s", "%(count)d in %(continent)s", count)
-        % {"count": count, "continent": Continent(continent).label}
+    return ", ".join(
+        in_continent(continent, count)
         for continent, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    ]
-    return ", ".join(parts)
+    )
 
 
 @register.inclusion_tag("includes/world_map.html", takes_context=True)

@@ -4,6 +4,8 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import formats, translation
+from django.utils.encoding import escape_uri_path
+from django.utils.http import escape_leading_slashes
 
 from partners.models import Kind, Status
 
@@ -12,16 +14,21 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def language_links(context: template.Context) -> list[dict]:
-    """The current page in each language, query string kept, for the switcher and hreflang."""
+    """The current page in each language, for the switcher and hreflang: on this site, with
+    the page's valid query parameters (its `query` QueryDict, if it has one) and no others."""
     request = context["request"]
     current = translation.get_language()
-    path = request.get_full_path()
+    # A path starting // is a link to another host (//evil.example/): escaped to /%2F.
+    path = escape_leading_slashes(escape_uri_path(request.path))
+    query = context.get("query")
+    suffix = f"?{query.urlencode()}" if query else ""
     links = []
     for code, _name in settings.LANGUAGES:
         url = translate_url(path, code)
         if url == path and code != current and path.startswith(f"/{current}/"):
             # translate_url cannot resolve a missing page; swapping the prefix still works.
             url = f"/{code}/{path.removeprefix(f'/{current}/')}"
+        url += suffix
         links.append(
             {
                 "code": code,

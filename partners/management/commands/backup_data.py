@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,9 +30,15 @@ class Command(BaseCommand):
     def handle(self, *args, output: str | None, archive: bool, **options) -> None:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         target = Path(output) if output else settings.BASE_DIR / "backups" / f"portal-{stamp}"
-        target.mkdir(parents=True, exist_ok=False)
+        if target.exists():
+            raise CommandError(
+                _("%(path)s already exists: name a new folder, so no backup is overwritten.")
+                % {"path": target}
+            )
+        target.mkdir(parents=True)
         data = target / "data.json"
         # Keep primary keys (no --natural-primary): history rows refer to records by id.
+        # "json" is portal.serializers (SERIALIZATION_MODULES): timestamps to the microsecond.
         call_command(
             "dumpdata",
             natural_foreign=True,

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from partners.resources import ImportFileError, import_partners, read_dataset
 from partners.resources.report import unexpected_import_error
 from partners.validators import validate_import_file_size
+from portal.busy import busy_message, is_database_busy
 
 logger = logging.getLogger(__name__)
 
@@ -22,12 +23,12 @@ logger = logging.getLogger(__name__)
 # limit, no CP949 unless told the format class, and no importing user.
 class Command(BaseCommand):
     help = (
-        "Import partners from a .csv (UTF-8, UTF-8 with BOM or CP949) or .xlsx file in the "
+        "Import partners from a .csv or .txt (UTF-8, CP949, UTF-16 with BOM) or .xlsx file in the "
         "interchange format. All or nothing: any bad row writes nothing and exits non-zero."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="The .csv or .xlsx file to import.")
+        parser.add_argument("path", help="The .csv, .txt or .xlsx file to import.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report; write nothing."
         )
@@ -75,10 +76,17 @@ class Command(BaseCommand):
             # Staff never see a traceback; the cause is logged for the operator.
             logger.error("Unreadable import file %s", path, exc_info=error)
             raise CommandError(f"{path.name}: {unexpected_import_error()}") from None
-        with transaction.atomic():
-            result = import_partners(
-                dataset, dry_run=dry_run, user=importer, file_name=path.name, default_kind=kind
-            )
+        try:
+            with transaction.atomic():
+                result = import_partners(
+                    dataset, dry_run=dry_run, user=importer, file_name=path.name, default_kind=kind
+                )
+        except OperationalError as error:
+            # On SQLite the write lock is taken as the transaction begins (IMMEDIATE), so a
+            # busy database stops the import here, before any row: no fault of the file.
+            if not is_database_busy(error):
+                raise
+            raise CommandError(busy_message()) from None
         for note in getattr(result, "notes", []):
             self.stdout.write(f"{path.name}: {note}")
         # A report is always set by the resource; the fallback covers an error before that.

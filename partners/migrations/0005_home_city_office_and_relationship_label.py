@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0003_photos_documents'),
+        ('partners', '0004_photo_image_index'),
     ]
 
     operations = [

@@ -1,0 +1,285 @@
+"""The portal as the README deploys it: nginx from Debian terminating TLS with a certificate
+made here, in front of gunicorn with deploy/gunicorn.conf.py, on free loopback ports.
+
+Skipped where nginx is missing, except in CI (.ci/run installs it), where that fails.
+"""
+
+import csv
+import io
+import re
+import runpy
+import shutil
+import ssl
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.liveserver import (
+    DEPLOY,
+    Browser,
+    csrf_token,
+    form_fields,
+    free_port,
+    prepare_site,
+    production_env,
+    require_program,
+    start_gunicorn,
+    stop,
+    wait_for,
+)
+
+GUNICORN = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+SEED_PARTNERS = 34  # Daejeon's published list (fixtures/seed/), the demo data
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    openssl = require_program("openssl", "openssl")
+    certificate, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+            "-keyout", str(key), "-out", str(certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return certificate, key
+
+
+def nginx_config(folder: Path, values: dict[str, str]) -> Path:
+    """deploy/nginx-portal.conf with its placeholders filled, inside a minimal nginx.conf
+    that keeps every file nginx writes in the test's folder."""
+    site = (DEPLOY / "nginx-portal.conf").read_text()
+    for name, value in values.items():
+        site = site.replace("${" + name + "}", value)
+    assert "${PORTAL_" not in site, "a placeholder of deploy/nginx-portal.conf was not filled"
+    (folder / "portal.conf").write_text(site)
+    user = "user root;\n" if shutil.os.geteuid() == 0 else ""
+    main = folder / "nginx.conf"
+    main.write_text(
+        f"""{user}daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/portal.conf;
+}}
+"""
+    )
+    return main
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    nginx = require_program("nginx", "nginx")
+    folder = tmp_path_factory.mktemp("deployed")
+    env = production_env(folder, DJANGO_SECURE_PROXY_SSL_HEADER="1", PORTAL_TRUSTED_PROXY_COUNT="1")
+    prepare_site(env)
+    certificate, key = make_certificate(folder)
+    app_port, http_port, https_port = free_port(), free_port(), free_port()
+    gunicorn = start_gunicorn(env, app_port, folder / "gunicorn.log")
+    config = nginx_config(
+        folder,
+        {
+            "PORTAL_UPSTREAM": f"127.0.0.1:{app_port}",
+            "PORTAL_HTTP_LISTEN": f"127.0.0.1:{http_port}",
+            "PORTAL_HTTPS_LISTEN": f"127.0.0.1:{https_port}",
+            "PORTAL_SERVER_NAME": "localhost",
+            "PORTAL_PUBLIC_ORIGIN": f"https://localhost:{https_port}",
+            "PORTAL_TLS_CERTIFICATE": str(certificate),
+            "PORTAL_TLS_KEY": str(key),
+        },
+    )
+    proxy = subprocess.Popen(
+        [nginx, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "nginx.out").open("wb"),
+    )
+    try:
+        wait_for("127.0.0.1", https_port, proxy, "nginx")
+        yield {
+            "http": http_port,
+            "https": https_port,
+            "tls": ssl.create_default_context(cafile=str(certificate)),
+            "gunicorn": gunicorn,
+            "folder": folder,
+        }
+    finally:
+        stop(proxy)
+        stop(gunicorn)
+
+
+def https(deployed, source: str = "127.0.0.1") -> Browser:
+    return Browser(deployed["https"], tls=deployed["tls"], source=source)
+
+
+def test_plain_http_redirects_to_the_same_page_over_https(deployed):
+    response = Browser(deployed["http"]).get("/ko/partners/?kind=sister")
+    assert response.status == 301
+    assert response.headers["Location"] == (
+        f"https://localhost:{deployed['https']}/ko/partners/?kind=sister"
+    )
+
+
+def test_the_proxys_plain_http_probe_of_healthz_gets_ok(deployed):
+    response = Browser(deployed["http"]).get("/healthz", Host="10.0.0.5")
+    assert (response.status, response.body) == (200, b"ok")
+    assert https(deployed).get("/healthz").body == b"ok"
+
+
+def test_pages_over_https_carry_hsts_and_the_security_headers(deployed):
+    response = https(deployed).get("/ko/")
+    assert response.status == 200
+    assert response.headers["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains; preload"
+    )
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    # Links for search engines name the site as visitors reach it.
+    origin = f"https://localhost:{deployed['https']}"
+    assert f'<link rel="alternate" hreflang="en" href="{origin}/en/">' in response.text
+
+
+def test_the_admin_sees_https_logs_in_and_gets_a_secure_session_cookie(deployed):
+    browser = https(deployed)
+    # Django's CSRF check for HTTPS compares the browser's Origin with the proxied host.
+    response = browser.login()
+    assert response.status == 302
+    assert response.headers["Location"] == "/admin/"
+    session = [h for h in browser.set_cookie_headers if h.startswith("sessionid=")]
+    assert session and "Secure" in session[-1] and "HttpOnly" in session[-1]
+    assert "admin" in browser.get("/admin/").text
+
+
+def test_a_lockout_through_the_proxy_is_per_real_client(deployed):
+    attacker, user = https(deployed, "127.0.0.2"), https(deployed, "127.0.0.3")
+    page = attacker.get("/admin/login/")
+    for _ in range(5):
+        attacker.post(
+            "/admin/login/",
+            {"csrfmiddlewaretoken": csrf_token(page.text), "username": "admin", "password": "x"},
+            # Claiming to be the user's address changes nothing: nginx appends the real one.
+            **{"X-Forwarded-For": "127.0.0.3"},
+        )
+    locked = attacker.login()
+    assert locked.status == 429
+    assert user.login().status == 302
+
+
+def test_static_files_and_open_data_downloads_are_served(deployed):
+    browser = https(deployed)
+    page = browser.get("/en/partners/").text
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', page).group(1)
+    css = browser.get(stylesheet)
+    assert css.status == 200
+    assert css.headers["Content-Type"].startswith("text/css")
+    assert "immutable" in css.headers["Cache-Control"]  # a hashed name, cached for good
+    download = browser.get("/data/partners.csv")
+    assert download.status == 200
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(download.body.decode("utf-8-sig"))))
+    assert len(rows) == 1 + SEED_PARTNERS
+
+
+def test_trace_through_the_proxy_is_refused(deployed):
+    response = https(deployed).request("TRACE", "/ko/")
+    assert response.status == 405
+    assert "<main" not in response.text
+
+
+def test_a_double_slash_404_through_the_proxy_links_only_to_the_site(deployed):
+    response = https(deployed).get("//evil.example/")
+    assert response.status == 404
+    hosts = {urlsplit(href).netloc for href in re.findall(r'href="([^"]*)"', response.text)}
+    assert hosts <= {"", f"localhost:{deployed['https']}"}
+
+
+def largest_allowed_import() -> bytes:
+    """PORTAL_IMPORT_MAX_ROWS partners with every column filled, within the file size limit."""
+    from django.conf import settings
+
+    from partners.resources import COLUMNS
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for n in range(settings.PORTAL_IMPORT_MAX_ROWS):
+        values = {
+            "slug": f"load-{n}",
+            "name_en": f"Load City {n}",
+            "name_ko": f"부하 도시 {n}",
+            "aliases": f"Load {n}; 부하 {n}",
+            "country": ("JP", "CN", "US", "DE", "BR")[n % 5],
+            "kind": ("sister", "friendly")[n % 2],
+            "status": "active",
+            "signed_on": f"{1990 + n % 30}-0{1 + n % 9}-1{n % 10}",
+            "population": f"{10_000 + n * 37:,}",
+            "population_year": "2020",
+            "area_km2": f"{10 + n % 9000}.{n % 10}",
+            "latitude": f"{-60 + (n * 7) % 120}.123456",
+            "longitude": f"{-170 + (n * 13) % 340}.654321",
+            "feature_en": f"Generated partner {n}.",
+            "feature_ko": f"시험용 도시 {n}",
+            "website": f"https://load-{n}.example.org/",
+        }
+        writer.writerow([values[column] for column in COLUMNS])
+    data = buffer.getvalue().encode("utf-8-sig")
+    assert len(data) <= settings.PORTAL_MAX_IMPORT_FILE_BYTES
+    return data
+
+
+def worker_memory_kib(gunicorn) -> list[int]:
+    children = Path(f"/proc/{gunicorn.pid}/task/{gunicorn.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
+    return sizes
+
+
+def test_the_longest_allowed_import_finishes_within_the_gunicorn_timeout(deployed):
+    data = largest_allowed_import()
+    browser = https(deployed)
+    assert browser.login().status == 302
+    before = worker_memory_kib(deployed["gunicorn"])
+    form = browser.get("/admin/partners/city/import/").text
+    preview = browser.post_file(
+        "/admin/partners/city/import/",
+        {"csrfmiddlewaretoken": csrf_token(form), "format": "0"},
+        "import_file",
+        "partners.csv",
+        data,
+    )
+    assert preview.status == 200, preview.text[-2000:]
+    confirm_fields = form_fields(preview.text, "/admin/partners/city/process_import/")
+    assert confirm_fields, "the preview shows no confirm form: " + preview.text[-2000:]
+    started = time.monotonic()
+    confirm = browser.post("/admin/partners/city/process_import/", confirm_fields)
+    confirm_seconds = time.monotonic() - started
+    after = worker_memory_kib(deployed["gunicorn"])
+    rows = data.count(b"\n") - 1
+    print(
+        f"{len(data):,} bytes, {rows:,} rows: preview {preview.seconds:.1f} s, "
+        f"confirm {confirm_seconds:.1f} s, gunicorn timeout {GUNICORN['timeout']} s; "
+        f"worker RSS {max(before) // 1024} MiB -> {max(after) // 1024} MiB"
+    )
+    assert confirm.status == 302
+    assert confirm.headers["Location"] == "/admin/partners/city/"
+    assert preview.seconds < GUNICORN["timeout"]
+    assert confirm_seconds < GUNICORN["timeout"]
+    download = browser.get("/data/partners.csv").body.decode("utf-8-sig")
+    assert len(download.splitlines()) == 1 + SEED_PARTNERS + rows
