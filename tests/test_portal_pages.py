@@ -213,3 +213,13 @@ def test_the_list_on_one_page_holds_every_matching_partner_without_page_links(cl
         .count('<th scope="row">')
         == 10
     )
+
+
+def test_link_preview_urls_never_name_another_host(rf, db):
+    from django.template import Context, Template
+
+    request = rf.get("//evil.example/x")
+    html = Template("{% load portal %}{% absolute_url request.path %}").render(
+        Context({"request": request})
+    )
+    assert html == "http://testserver/evil.example/x"

@@ -45,6 +45,9 @@ def language_links(context: template.Context) -> list[dict]:
 def absolute_url(context: template.Context, url: str) -> str:
     """url (a path or already absolute) as an absolute URL on this request's host, for link
     previews and canonical links, which must not be relative."""
+    if url.startswith("//"):
+        # A path such as //evil.example/ would read as another host (scheme-relative).
+        url = "/" + url.lstrip("/")
     return context["request"].build_absolute_uri(url)
 
 
