@@ -218,8 +218,7 @@ def test_the_list_on_one_page_holds_every_matching_partner_without_page_links(cl
 def test_link_preview_urls_never_name_another_host(rf, db):
     from django.template import Context, Template
 
-    request = rf.get("//evil.example/x")
-    html = Template("{% load portal %}{% absolute_url request.path %}").render(
-        Context({"request": request})
+    html = Template("{% load portal %}{% absolute_url path %}").render(
+        Context({"request": rf.get("/en/"), "path": "//evil.example/x"})
     )
     assert html == "http://testserver/evil.example/x"
