@@ -1,6 +1,11 @@
-from django.http import HttpRequest
+import datetime
+import functools
 
-from .models import HomeCity
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import HomeCity, Photo, localized_name
 
 
 def load_home_city(request: HttpRequest) -> HomeCity | None:
@@ -10,5 +15,36 @@ def load_home_city(request: HttpRequest) -> HomeCity | None:
     return request._home_city
 
 
+def licence() -> dict[str, str]:
+    """The open-data licence of settings.PORTAL_DATA_LICENCE: name in the active language, url."""
+    setting = settings.PORTAL_DATA_LICENCE
+    return {"name": localized_from(setting, "name"), "url": setting["url"]}
+
+
+def localized_from(values: dict[str, str], field: str) -> str:
+    first = localized_name(field)
+    return values.get(first) or values[f"{field}_en" if first.endswith("_ko") else f"{field}_ko"]
+
+
 def home_city(request: HttpRequest) -> dict:
-    return {"home_city": load_home_city(request)}
+    """What every page's head, header and footer show: the home city with its responsible
+    office and photo (for link previews), the data's last-updated date and its licence; the
+    callables are read only when a template shows them."""
+    from .views_data import data_last_changed
+
+    # A callable: the template engine calls it only where a page shows the date.
+    @functools.cache
+    def last_updated() -> datetime.date | None:
+        changed = data_last_changed()
+        return timezone.localdate(changed) if changed else None
+
+    @functools.cache
+    def home_city_photo() -> Photo | None:
+        return Photo.objects.published().of_home_city().first()
+
+    return {
+        "home_city": load_home_city(request),
+        "home_city_photo": home_city_photo,
+        "data_updated": last_updated,
+        "data_licence": licence(),
+    }

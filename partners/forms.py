@@ -15,7 +15,7 @@ class CityFilterForm(forms.Form):
     its message nor its input shows the rejected value again."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, error_messages=NOT_A_CHOICE)
+    kind = forms.ChoiceField(label=_("Relationship"), required=False, error_messages=NOT_A_CHOICE)
     continent = forms.ChoiceField(label=_("Continent"), required=False, error_messages=NOT_A_CHOICE)
     country = forms.ChoiceField(label=_("Country"), required=False, error_messages=NOT_A_CHOICE)
     status = forms.ChoiceField(label=_("Status"), required=False, error_messages=NOT_A_CHOICE)
@@ -123,7 +123,7 @@ class ExchangeFilterForm(forms.Form):
 
 
 def valid_query(
-    given: QueryDict, filters: dict[str, object], page: int, sort: str | None = None
+    given: QueryDict, filters: dict[str, object], page: int | str, sort: str | None = None
 ) -> QueryDict:
     """A list's query parameters that were used, in the visitor's order, for its links (the
     partner list's and the exchange list's).

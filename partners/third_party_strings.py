@@ -83,3 +83,9 @@ AXES_STRINGS = [
     gettext_noop("Not set"),
     gettext_noop("Attempt Remaining"),
 ]
+
+# Django admin's own Korean says 히스토리 for history; the glossary's one term is 변경 이력.
+DJANGO_ADMIN_STRINGS = [
+    gettext_noop("History"),
+    gettext_noop("Change history: %s"),
+]

@@ -7,6 +7,7 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
+    QueryDict,
 )
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -105,13 +106,16 @@ def home(request: HttpRequest) -> HttpResponse:
                 "cells": cells,
             }
         )
-    totals = [sum(len(row["cells"][i]["cities"]) for row in rows) for i in range(5)]
+    totals = [
+        {"continent": continent, "count": sum(len(row["cells"][i]["cities"]) for row in rows)}
+        for i, continent in enumerate(TABLE_CONTINENTS)
+    ]
     context = {
         "cities": cities,
         "continents": TABLE_CONTINENTS,
         "rows": rows,
         "totals": totals,
-        "grand_total": sum(totals),
+        "grand_total": sum(total["count"] for total in totals),
         "home_photo": Photo.objects.published().of_home_city().first(),
         "upcoming_exchanges": Exchange.objects.published()
         .upcoming()
@@ -164,10 +168,18 @@ def city_list(request: HttpRequest) -> HttpResponse:
     # The map shows every partner the filters leave, so the rows are read once and paged
     # here: one query for the map and the table instead of a count and a page.
     map_cities = list(cities)
+    # page=all: every matching partner on one page, for printing (a print stylesheet cannot
+    # fetch the other pages) and for reading without paging. A city has a few hundred partners
+    # at most, so one page stays small.
+    show_all = request.GET.get("page") == "all"
+    per_page = max(len(map_cities), 1) if show_all else PAGE_SIZE
     # get_page: a page number past the end shows the last page, junk shows the first.
-    page_obj = Paginator(map_cities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = Paginator(map_cities, per_page).get_page(
+        None if show_all else request.GET.get("page")
+    )
+    query = valid_query(request.GET, filters, "all" if show_all else page_obj.number, sort)
     context = {
-        "query": valid_query(request.GET, filters, page_obj.number, sort),
+        "query": query,
         "form": form,
         "page_obj": page_obj,
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
@@ -176,8 +188,32 @@ def city_list(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "sort_columns": _sort_columns(sort),
         "is_filtered": bool(filters),
+        "show_all": show_all,
+        "active_filters": _active_filters(query, form, filters),
     }
     return render(request, "partners/city_list.html", context)
+
+
+def _active_filters(
+    query: QueryDict, form: CityFilterForm, filters: dict[str, str]
+) -> list[dict[str, str]]:
+    """Each filter in use but the search term: its label, chosen value, and the list's URL
+    without it (built from the valid query only), so an empty result offers to widen it."""
+    active = []
+    for name, value in filters.items():
+        if name == "q":
+            continue
+        params = query.copy()
+        params.pop(name, None)
+        params.pop("page", None)
+        active.append(
+            {
+                "label": form.fields[name].label,
+                "value": dict(form.fields[name].choices).get(value, value),
+                "url": f"?{params.urlencode()}",
+            }
+        )
+    return active
 
 
 def _sort_columns(sort: str) -> dict[str, dict[str, str]]:

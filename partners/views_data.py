@@ -4,15 +4,18 @@ data dictionary."""
 import datetime
 import hashlib
 
+import tablib
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition, require_safe
 
-from .models import Agreement, AgreementDocument, City, Exchange, Photo
+from .models import Agreement, AgreementDocument, City, Exchange, HomeCity, Photo
 from .resources import FORMATS_BY_NAME, ExchangeResource, PartnerResource
 from .resources.formats import NumericJSON
 
@@ -44,6 +47,20 @@ DATA_DICTIONARY = [
     ("feature_ko", _("One-line description in Korean.")),
     ("website", _("Official website address.")),
     (
+        "first_signed_on",
+        _(
+            "Only in the downloads: signing date of the first agreement of any kind in the "
+            "unbroken relationship, YYYY-MM-DD; the partnership's age counts from it."
+        ),
+    ),
+    (
+        "kind_since",
+        _(
+            "Only in the downloads: date since which the partner has its current kind (a sister "
+            "city upgraded from friendly cooperation: the upgrade), YYYY-MM-DD."
+        ),
+    ),
+    (
         "photos",
         _(
             "JSON only: the partner's published photos, each with its alternative text and "
@@ -65,10 +82,14 @@ def published_partners():
     return City.objects.published().with_current_agreement().select_related("country")
 
 
-def last_modified(request: HttpRequest, fmt: str) -> datetime.datetime | None:
-    # Over every partner and the admin's log, not just the published rows: unpublishing or
-    # deleting the latest-changed partner must move the date forward, never back, or a client
-    # holding the older file would be told it is still current (304).
+def data_last_changed() -> datetime.datetime | None:
+    """When the published data last changed (aware datetime), None in an empty database.
+
+    Over every partner and the admin's log, not just the published rows: unpublishing or
+    deleting the latest-changed partner must move the date forward, never back, or a client
+    holding the older file would be told it is still current (304). Pages show it as the
+    data's "last updated" date.
+    """
     changed = max(
         filter(
             None,
@@ -83,6 +104,10 @@ def last_modified(request: HttpRequest, fmt: str) -> datetime.datetime | None:
         Max("action_time")
     )["action_time__max"]
     return max(filter(None, [changed, logged]), default=None)
+
+
+def last_modified(request: HttpRequest, fmt: str) -> datetime.datetime | None:
+    return data_last_changed()
 
 
 def etag(request: HttpRequest, fmt: str) -> str:
@@ -106,13 +131,50 @@ def partners_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404
     dataset = PartnerResource().export(published_partners())
+    with_partnership_dates(dataset)
     if fmt == "json":
-        content = NumericJSON.dump(with_media(request, dataset.dict))
+        content = NumericJSON.dump(
+            {"metadata": metadata(request), "partners": with_media(request, dataset.dict)}
+        )
     else:
         content = FORMATS_BY_NAME[fmt]().export_data(dataset)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="partners.{fmt}"'
     return response
+
+
+def with_partnership_dates(dataset: tablib.Dataset) -> None:
+    """Append first_signed_on and kind_since to the exported rows (blank without a current
+    agreement): an upgraded partner's whole relationship is older than its signed_on."""
+    dates = {
+        slug: (first, since)
+        for slug, first, since in published_partners().values_list(
+            "slug", "relationship_since", "since"
+        )
+    }
+    pairs = [dates.get(slug, (None, None)) for slug in dataset["slug"]]
+    dataset.append_col([first if since else None for first, since in pairs], "first_signed_on")
+    dataset.append_col([since for _, since in pairs], "kind_since")
+
+
+def metadata(request: HttpRequest) -> dict:
+    """The JSON download's description: publisher and whom to ask, last update, licence."""
+    home = HomeCity.load()
+    changed = data_last_changed()
+    return {
+        "title_en": home.title_en if home else "",
+        "title_ko": home.title_ko if home else "",
+        "publisher_en": home.office_en if home else "",
+        "publisher_ko": home.office_ko if home else "",
+        "contact_email": home.office_email if home else "",
+        "contact_phone": home.office_phone if home else "",
+        "contact_url": home.office_url if home else "",
+        "last_updated": timezone.localdate(changed).isoformat() if changed else None,
+        "licence_en": settings.PORTAL_DATA_LICENCE["name_en"],
+        "licence_ko": settings.PORTAL_DATA_LICENCE["name_ko"],
+        "licence_url": settings.PORTAL_DATA_LICENCE["url"],
+        "dictionary_url": request.build_absolute_uri(reverse("partners:data-dictionary")),
+    }
 
 
 def with_media(request: HttpRequest, rows: list[dict]) -> list[dict]:

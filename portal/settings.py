@@ -275,3 +275,14 @@ PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 40_000_000)
 # A partner whose last exchange activity is older than this many years (or that never had
 # one) is listed in the admin's dormant partnerships report.
 PORTAL_DORMANT_YEARS = env_int("PORTAL_DORMANT_YEARS", 3)
+
+# The open-data licence shown on the data pages and in the JSON download; Korea's public
+# sector publishes under 공공누리 (KOGL), type 1 asking only for the source to be named.
+PORTAL_DATA_LICENCE = {
+    "name_en": os.environ.get("PORTAL_DATA_LICENCE_EN", "KOGL Type 1 (attribution)"),
+    "name_ko": os.environ.get("PORTAL_DATA_LICENCE_KO", "공공누리 제1유형(출처표시)"),
+    "url": os.environ.get("PORTAL_DATA_LICENCE_URL", "https://www.kogl.or.kr/info/licenseType1.do"),
+}
+
+# Korean dates and times as public offices write them (portal/formats/ko/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]

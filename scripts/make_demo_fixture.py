@@ -40,16 +40,15 @@ HOME_CITY = {
     "slogan_en": "Change and Innovation, Understanding and Cooperation",
     "slogan_ko": "변화와 혁신, 이해와 협력",
     "headline_en": (
-        "Daejeon a city centered on internationalization through multilateral "
-        "international exchanges"
+        "Daejeon, a city that pursues internationalization through exchange with many partners"
     ),
     "headline_ko": "다자간 국제 교류를 통해 국제화를 지향하는 도시, 대전",
-    "title_en": "Sister-Friendly Cooperation Cities",
-    "title_ko": "자매·우호협력도시",
+    "title_en": "Sister and Friendly Cooperation Cities",
+    "title_ko": "자매·우호도시",
     "intro_en": (
-        "This project seeks to promote and revitalize international exchanges by building "
-        "and strengthening networks between sister-friendly cities, and building practical "
-        "and effective relationships. In particular, through the expansion of various mutual "
+        "Daejeon promotes international exchange by building and strengthening its ties "
+        "with its sister and friendly cooperation cities and by turning them into practical, "
+        "effective relationships. In particular, through the expansion of various mutual "
         "exchanges such as education, economy, culture, and sports centered on the private "
         "sector, we are contributing to the creation of an internationalization base, "
         "strengthening the global capacity of citizens, and enhancing the international "
@@ -61,6 +60,15 @@ HOME_CITY = {
         "확대하여 국제화 기반을 조성하고, 시민의 글로벌 역량을 강화하며, 대전시의 국제적 위상을 "
         "높이는 데 기여하고 있습니다."
     ),
+    # The seed names no office: the city hall's published address and web site, with the
+    # office (division) and its contacts left for staff to fill in (fixtures/DATA-NOTES.md).
+    "office_en": "Daejeon Metropolitan City Hall",
+    "office_ko": "대전광역시청",
+    "office_address_en": "100 Dunsan-ro, Seo-gu, Daejeon 35242, Republic of Korea",
+    "office_address_ko": "(35242) 대전광역시 서구 둔산로 100",
+    "office_phone": "",
+    "office_email": "",
+    "office_url": "https://www.daejeon.go.kr/",
 }
 
 

@@ -97,8 +97,8 @@ def make_home_city(**fields) -> HomeCity:
         "slogan_en": "Change and Innovation, Understanding and Cooperation",
         "headline_en": "A city of international exchange",
         "title_en": "Sister and Friendly Cooperation Cities",
-        "title_ko": "자매·우호협력도시",
-        "intro_en": "This project promotes international exchange.",
+        "title_ko": "자매·우호도시",
+        "intro_en": "Daejeon promotes international exchange.",
     } | fields
     home = HomeCity(**values)
     home.save()

@@ -1,5 +1,7 @@
 """The screens of django-import-export and django-axes read in Korean for Korean staff."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
@@ -43,7 +45,7 @@ def test_the_export_checkboxes_read_in_english_for_english_staff(staff_client):
     response = staff_client.get("/admin/partners/city/export/", HTTP_ACCEPT_LANGUAGE="en")
     fields = response.context["form"].fields
     assert fields["partnerresource_area_km2"].label == "Land area (km²) (area_km2)"
-    assert fields["partnerresource_kind"].label == "Kind (kind)"
+    assert fields["partnerresource_kind"].label == "Relationship (kind)"
 
 
 def test_an_export_by_korean_staff_keeps_the_column_names_as_headers(staff_client):
@@ -76,3 +78,25 @@ def test_the_login_attempts_admin_reads_in_korean(staff_client):
     assert "접속 시도" in html
     assert "access attempt" not in html.lower()
     assert "Attempt Time" not in html and "시도 일시" in html
+
+
+def test_the_import_preview_reads_in_korean_with_whole_readable_numbers(staff_client):
+    make_partner(population=1_450_000)
+    rows = [partner_row(slug="kharkiv", population="1,421,125")]
+    preview = staff_client.post(
+        "/admin/partners/city/import/",
+        {"format": "0", "import_file": SimpleUploadedFile("p.csv", csv_bytes(rows))},
+        **KO,
+    )
+    html = preview.content.decode()
+    table = html[html.index("<table") : html.index("</table>")]
+    for head in (
+        "이름(영문) (name_en)",
+        "인구 (population)",
+        "면적(km²) (area_km2)",
+        "체결일 (signed_on)",
+    ):
+        assert head in table, head
+    # The changed figure struck through whole, not digit by digit.
+    assert "<del>1,450,000</del> → <ins>1,421,125</ins>" in table
+    assert not re.search(r"<del>\d{1,2}</del>", table)

@@ -58,6 +58,8 @@ NAME_CORRECTIONS = {
     "Tsingtao": "Qingdao",
     "Kharkov": "Kharkiv",
     "Ulan Bator": "Ulaanbaatar",
+    "Firenze": "Florence",
+    "Hung Yên Province": "Hung Yen Province",
 }
 POPULATION_CORRECTIONS = {"Wuhan": 10_020_000}
 AREA_CORRECTIONS = {"16,875km": Decimal("16875"), "102,41km²": Decimal("102.41")}
@@ -279,11 +281,78 @@ def test_the_home_city_carries_the_seed_intro_with_its_slips_fixed(demo_data):
     home = HomeCity.load()
     assert (home.name_en, home.name_ko) == ("Daejeon", "대전")
     assert home.slogan_en == "Change and Innovation, Understanding and Cooperation"
-    assert home.title_en == "Sister-Friendly Cooperation Cities"
-    assert "internationalization" in home.headline_en
-    assert home.intro_en.startswith("This project seeks to promote")
+    assert home.title_en == "Sister and Friendly Cooperation Cities"
+    assert home.headline_en.startswith("Daejeon, a city that pursues internationalization")
     assert "education, economy, culture, and sports" in home.intro_en
     assert all(HANGUL.search(text) for text in (home.slogan_ko, home.title_ko, home.intro_ko))
+
+
+def data_notes_table(heading_before: str) -> list[list[str]]:
+    """The body rows (cells stripped) of the first table after heading_before in DATA-NOTES.md."""
+    text = (FIXTURES / "DATA-NOTES.md").read_text(encoding="utf-8")
+    after = text[text.index(heading_before) :]
+    rows = []
+    for line in after.splitlines()[1:]:
+        if not line.startswith("|"):
+            if rows:
+                break
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if cells[0] not in ("partner", "field", "---") and not set(cells[0]) <= {"-"}:
+            rows.append(cells)
+    return rows
+
+
+def seed_features() -> dict[str, str]:
+    """Each seed partner's English feature, keyed by its name with the policy's corrections."""
+    features, name = {}, None
+    nations = sorted(SEED_NATIONS, key=len, reverse=True)
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if entry := re.fullmatch(r"(.+) \d{4}-\d{2}-\d{2}", line):
+            nation = next((n for n in nations if entry[1].startswith(n + " ")), None)
+            seed_name = entry[1].removeprefix(f"{nation} ")
+            name = NAME_CORRECTIONS.get(seed_name, seed_name) if nation else None
+        elif name and (feature := re.fullmatch(r"• Feature(.+)", line)):
+            features[name] = feature[1]
+    return features
+
+
+def test_every_feature_correction_in_the_data_notes_is_in_the_fixture_and_its_original_in_the_seed(
+    demo_data,
+):
+    corrections = data_notes_table("English features that mistranslate")
+    seed = seed_features()
+    assert {"Hefei", "Wuhan", "Nice", "Luang Prabang", "Victoria", "Uppsala"} <= {
+        partner for partner, *_ in corrections
+    }
+    for partner, field, seed_value, fixture_value in corrections:
+        assert seed[partner] == seed_value, partner
+        assert getattr(City.objects.get(name_en=partner), field) == fixture_value, partner
+    features = " ".join(City.objects.values_list("feature_en", flat=True))
+    for slip in ("Chengdu", "Sofia", "appoints UNESCO", "sheep stalking", "capital africa"):
+        assert slip not in features
+
+
+def test_the_home_city_corrections_in_the_data_notes_replace_the_seeds_words(demo_data):
+    seed = SEED.read_text(encoding="utf-8")
+    home = HomeCity.load()
+    rows = {field: (old, new) for field, old, new in data_notes_table("Home-city record")}
+    assert rows["headline_en"][0] in seed and home.headline_en == rows["headline_en"][1]
+    assert rows["title_en"][0] in seed and home.title_en == rows["title_en"][1]
+    first_sentence = rows["intro_en (first sentence)"]
+    assert first_sentence[0] in seed and home.intro_en.startswith(first_sentence[1])
+    # The umbrella term of the glossary, not the seed's third name for it.
+    assert home.title_ko == "자매·우호도시"
+
+
+def test_florence_and_hung_yen_use_their_common_english_names_and_keep_the_seeds_as_aliases(
+    demo_data,
+):
+    florence = City.objects.get(slug="firenze")
+    hung_yen = City.objects.get(slug="hung-yen-province")
+    assert (florence.name_en, hung_yen.name_en) == ("Florence", "Hung Yen Province")
+    assert "Firenze" in florence.alias_list and "Hung Yên Province" in hung_yen.alias_list
 
 
 def test_loading_the_demo_data_into_an_empty_database_and_again_changes_nothing_the_second_time(

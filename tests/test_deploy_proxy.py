@@ -6,6 +6,7 @@ Skipped where nginx is missing, except in CI (.ci/run installs it), where that f
 
 import csv
 import io
+import json
 import re
 import runpy
 import shutil
@@ -33,6 +34,7 @@ from tests.liveserver import (
 
 GUNICORN = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
 SEED_PARTNERS = 34  # Daejeon's published list (fixtures/seed/), the demo data
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
@@ -205,7 +207,18 @@ def test_a_double_slash_404_through_the_proxy_links_only_to_the_site(deployed):
     response = https(deployed).get("//evil.example/")
     assert response.status == 404
     hosts = {urlsplit(href).netloc for href in re.findall(r'href="([^"]*)"', response.text)}
-    assert hosts <= {"", f"localhost:{deployed['https']}"}
+    # Besides the site: the footer's link to the responsible office's own web page, which is
+    # content from the home-city record (the demo data's), not built from the request.
+    office = urlsplit(json_fixture_office_url()).netloc
+    assert "evil.example" not in hosts
+    assert hosts <= {"", f"localhost:{deployed['https']}", office}
+
+
+def json_fixture_office_url() -> str:
+    """The responsible office's web page in the demo data the deployed server runs on."""
+    records = json.loads((FIXTURES / "daejeon.json").read_text(encoding="utf-8"))
+    (home,) = [record for record in records if record["model"] == "partners.homecity"]
+    return home["fields"]["office_url"]
 
 
 def largest_allowed_import() -> bytes:

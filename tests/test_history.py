@@ -3,10 +3,12 @@ import io
 import pytest
 import reversion
 from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
 from partners.models import Agreement, City, Exchange
+from partners.resources.import_history import record_import_history
 from tests.factories import change_url, make_exchange, make_staff
 from tests.test_admin import form_data
 
@@ -38,7 +40,7 @@ def test_an_admin_edit_records_who_when_and_the_values_before_and_after(client, 
     page = client.get(reverse("admin:partners_city_history", args=[kharkiv.pk]))
     text = page.content.decode()
     assert "choi" in text
-    assert "<del>1100000</del> → <ins>1400000</ins>" in text
+    assert "<del>1,100,000</del> → <ins>1,400,000</ins>" in text
 
 
 def test_the_first_edit_of_a_demo_partner_can_be_undone_from_its_history(client, staff):
@@ -52,7 +54,7 @@ def test_the_first_edit_of_a_demo_partner_can_be_undone_from_its_history(client,
 
     edit_population(client, seattle, 750_000)
     page = client.get(reverse("admin:partners_city_history", args=[seattle.pk])).content.decode()
-    assert "<del>620700</del> → <ins>750000</ins>" in page  # the seed's figure
+    assert "<del>620,700</del> → <ins>750,000</ins>" in page  # the seed's figure
 
     original = Version.objects.get_for_object(seattle).last()
     url = reverse("admin:partners_city_revision", args=[seattle.pk, original.pk])
@@ -79,8 +81,10 @@ def test_staff_can_restore_an_earlier_version_of_a_partner(client, staff, kharki
     assert kharkiv.population == 1_100_000
     latest = Version.objects.get_for_object(kharkiv).first()
     assert latest.revision.user == staff
-    # The comment is written in the staff member's language: Korean by default.
-    assert "이전 버전으로 되돌렸습니다" in latest.revision.comment
+    # Stored as data, worded in the language of whoever reads the history.
+    history = reverse("admin:partners_city_history", args=[kharkiv.pk])
+    assert "이전 버전으로 되돌렸습니다" in client.get(history, HTTP_ACCEPT_LANGUAGE="ko").text
+    assert "Reverted to previous version" in client.get(history, HTTP_ACCEPT_LANGUAGE="en").text
 
 
 def test_a_partner_deleted_by_an_administrator_can_be_recovered_with_its_agreements(
@@ -204,3 +208,26 @@ def test_a_partners_history_shows_what_an_upgrade_did_to_its_agreements(client, 
     assert "status: <del>active</del> → <ins>ended</ins>" in page
     assert "ended on: <del>—</del> → <ins>2024-05-01</ins>" in page
     assert "<ins>added</ins>" in page
+
+
+def test_a_history_written_in_korean_reads_in_english_for_english_staff(client, staff, kharkiv):
+    # Written by a Korean browser: an upgrade (agreements, kinds), an import, a restore.
+    upgrade_to_sister(client, kharkiv)
+    record_import_history([kharkiv.pk], staff, "자매도시.xlsx")
+    first = Version.objects.get_for_object(kharkiv).last()
+    url = reverse("admin:partners_city_revision", args=[kharkiv.pk, first.pk])
+    admin_client = Client()
+    admin_client.force_login(User.objects.create_superuser("admin", "a@example.com", "pw"))
+    assert admin_client.post(url, form_data(admin_client.get(url))).status_code == 302
+    history = reverse("admin:partners_city_history", args=[kharkiv.pk])
+    english = client.get(history, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Imported from 자매도시.xlsx." in english
+    assert "Reverted to previous version, saved on" in english
+    assert "sister city (2024-05-01)" in english
+    assert "<ins>added</ins>" in english
+    for korean in ("가져왔습니다", "되돌렸습니다", "자매도시 (2024", "우호협력도시 (", "추가"):
+        assert korean not in english, korean
+    # And the same history reads in Korean for Korean staff.
+    korean_page = client.get(history, HTTP_ACCEPT_LANGUAGE="ko").text
+    assert "자매도시.xlsx에서 가져왔습니다." in korean_page
+    assert "자매도시 (2024-05-01)" in korean_page

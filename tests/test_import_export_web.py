@@ -173,10 +173,11 @@ def test_open_data_is_not_reported_unchanged_after_the_latest_partner_is_unpubli
 def test_open_data_lists_published_partners_only_with_the_import_columns(client):
     make_partner(slug="kharkiv", population=1_421_125)
     make_partner(slug="hidden", name_en="Hidden", is_published=False)
-    rows = json.loads(client.get("/data/partners.json").content)
+    rows = json.loads(client.get("/data/partners.json").content)["partners"]
     assert [row["slug"] for row in rows] == ["kharkiv"]
-    # The JSON adds the partner's photos and public documents, which do not fit a cell.
-    assert list(rows[0]) == [*COLUMNS, "photos", "documents"]
+    # The downloads add the partnership's two dates; the JSON the partner's photos and
+    # public documents, which do not fit a cell.
+    assert list(rows[0]) == [*COLUMNS, "first_signed_on", "kind_since", "photos", "documents"]
     assert rows[0]["population"] == 1_421_125
     assert "notes" not in rows[0]
 

@@ -105,7 +105,7 @@ def test_an_admin_import_appears_in_the_partner_history_page_with_before_and_aft
     client.post(CONFIRM_URL, with_history)
     client.post(CONFIRM_URL, preview(client, [partner_row(slug="kharkiv", population="1200000")]))
     page = client.get(f"/admin/partners/city/{kharkiv.pk}/history/")
-    assert "<del>1100000</del> → <ins>1200000</ins>" in page.content.decode()
+    assert "<del>1,100,000</del> → <ins>1,200,000</ins>" in page.content.decode()
 
 
 def test_a_command_line_import_records_history_with_no_user(tmp_path):

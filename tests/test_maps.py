@@ -322,7 +322,7 @@ def test_the_americas_take_the_article_in_the_caption(client, across_the_pacific
     html = client.get("/en/partners/?continent=americas").text
     assert "2 partners on the map: 2 in the Americas." in html
     html = client.get("/ko/partners/?continent=americas").text
-    assert "지도에 표시된 자매·우호도시 2곳: 아메리카 2곳." in html
+    assert "지도에 표시된 자매·우호도시 2곳: 미주 2곳." in html
 
 
 def test_korean_captions_need_no_particle_after_a_name(client, across_the_pacific):

@@ -337,3 +337,13 @@ def test_the_import_checks_agree_with_the_database_constraints(fields, broken):
         refused(city.save)
     else:
         city.save()
+
+
+def test_an_upgrade_to_sister_keeps_counting_the_partnership_from_the_first_friendly_agreement():
+    city = kharkiv()
+    Agreement.objects.create(city=city, kind=Kind.FRIENDLY, signed_on=D(2001, 3, 1))
+    city.sign_agreement(Kind.SISTER, D(2024, 3, 1))
+    annotated = City.objects.with_current_agreement().get()
+    assert (annotated.relationship_since, annotated.since) == (D(2001, 3, 1), D(2024, 3, 1))
+    assert annotated.kind_changed
+    assert annotated.years_of_partnership(today=D(2026, 3, 1)) == 25

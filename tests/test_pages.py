@@ -210,8 +210,8 @@ def test_search_on_the_list_finds_a_partner_by_name_alias_or_korean_name(
 def test_a_search_for_an_unpublished_partner_finds_nothing(client, partners):
     response = client.get("/en/partners/", {"q": "Hiddenburg"})
     assert list_names(response) == []
-    assert "No partner matches these filters." in response.text
-    assert "0 partners" in response.text
+    assert "No partner city matches “Hiddenburg”" in response.text
+    assert "0 partner cities" in response.text
 
 
 @pytest.mark.parametrize(
@@ -298,7 +298,7 @@ def test_the_list_pages_by_twenty_and_keeps_filters_in_page_links(client, partne
     for number in range(40):
         make_city(f"Town {number:02}", "JP", Kind.FRIENDLY, datetime.date(2020, 1, 1))
     first = client.get("/en/partners/", {"kind": "friendly", "sort": "name"})
-    assert "44 partners" in first.text
+    assert "44 partner cities" in first.text
     assert len(list_names(first)) == 20
     assert 'href="?kind=friendly&amp;sort=name&amp;page=2" rel="next"' in first.text
     third = client.get("/en/partners/", {"kind": "friendly", "sort": "name", "page": "3"})
@@ -319,13 +319,13 @@ def test_a_page_number_out_of_range_shows_the_last_page_and_junk_the_first(
 
 def test_the_home_counts_table_is_computed_from_the_records(client, partners):
     text = client.get("/en/").text
-    table = text[text.index('<table class="counts">') : text.index("</table>")]
+    table = text[text.index('<table class="counts') : text.index("</table>")]
     rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
     cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S) for row in rows]
     strip = lambda html: re.sub(r"<[^>]+>", " ", html).split()  # noqa: E731
     header, sister, friendly, total = (list(map(strip, row)) for row in cells)
     assert header == [
-        ["Kind"],
+        ["Relationship"],
         ["Total"],
         ["Americas"],
         ["Europe"],
@@ -343,7 +343,11 @@ def test_the_home_counts_table_is_computed_from_the_records(client, partners):
         ["2", "Qingdao", "Hung", "Yên", "Province"],
     ]
     assert total[1:] == [["6"], ["1"], ["1"], ["1"], ["1"], ["2"]]
-    assert '<a href="/en/partners/seattle/">Seattle</a>' in table
+    # Names in the table are text; the lists below it link each partner once (the map, a
+    # figure a keyboard user skips in one step, is the other way to reach them).
+    assert "<a " not in table
+    map_end = text.index('id="after-world-map"')
+    assert text[map_end:].count('href="/en/partners/seattle/"') == 1
 
 
 def test_the_home_page_lists_partners_by_kind_and_continent(client, partners):
@@ -352,7 +356,7 @@ def test_the_home_page_lists_partners_by_kind_and_continent(client, partners):
     assert "시애틀" in sister_section and "브리즈번" in sister_section
     assert "하르키우" not in sister_section
     assert "Sister and Friendly Cooperation Cities" not in text  # title has a Korean version
-    assert "자매·우호협력도시" in text
+    assert "<h1>자매·우호도시</h1>" in text
 
 
 def test_the_partner_page_shows_age_and_distance_from_the_home_city(client, partners):
@@ -412,7 +416,8 @@ def test_a_partner_without_exchanges_says_so(client, partners):
 def test_numbers_and_dates_are_formatted_for_each_language(client, partners):
     korean = client.get("/ko/partners/seattle/").text
     english = client.get("/en/partners/seattle/").text
-    assert "1989년 10월 4일" in korean
+    # As Korean public offices write dates (portal/formats/ko).
+    assert "1989. 10. 4." in korean
     assert "Oct. 4, 1989" in english
     for text in (korean, english):
         assert "620,700" in text
@@ -509,8 +514,10 @@ def test_pages_run_the_same_number_of_queries_for_34_and_500_partners(client, la
     with_500 = count_queries(client, path)
     print(f"{page} /{language}/: {with_34} queries with 34 partners, {with_500} with 500")
     assert with_34 == with_500
-    # The partner page's photos and documents take one query each, however many there are.
-    assert with_500 <= 6
+    # The partner page's photos and documents take one query each, however many there are;
+    # the footer's "last updated" date reads the latest change of four tables, and the link
+    # preview the home city's photo.
+    assert with_500 <= 11
 
 
 def test_a_path_outside_the_language_prefixes_is_a_404_page(client):

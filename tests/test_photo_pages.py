@@ -234,7 +234,7 @@ def test_the_json_download_lists_published_photos_and_public_documents(client, s
     add_photo(seattle, 2, is_published=False)
     document = add_document(seattle.agreements.get())
     add_document(seattle.agreements.get(), is_public=False)
-    (row,) = json.loads(client.get("/data/partners.json").content)
+    (row,) = json.loads(client.get("/data/partners.json").content)["partners"]
     (listed,) = row["photos"]
     assert listed["alt_en"] == "City hall square, picture 1"
     assert listed["alt_ko"] == "시청 광장 사진 1"
@@ -278,6 +278,16 @@ def test_a_changed_photo_changes_the_json_etag(client, seattle):
     again = client.get("/data/partners.json", headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
     assert b"Seattle City Hall" in again.content
+
+
+@pytest.mark.parametrize(("language", "alt"), [("en", "City hall square"), ("ko", "시청 광장")])
+def test_link_previews_show_the_home_city_photo_with_its_alt_text(client, seattle, language, alt):
+    photo = add_photo(None, 1)
+    for path in (f"/{language}/", f"/{language}/partners/", f"/{language}/partners/seattle/"):
+        head = client.get(path).content.decode().split("</head>")[0]
+        assert f'<meta property="og:image" content="http://testserver{photo.src}">' in head
+        assert f'<meta property="og:image:alt" content="{alt}' in head
+        assert '<meta name="twitter:card" content="summary_large_image">' in head
 
 
 def test_purge_media_deletes_only_renditions_no_photo_or_version_refers_to(seattle, media_root):

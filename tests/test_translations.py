@@ -135,7 +135,7 @@ def kharkiv(db):
 def test_the_korean_home_page_is_in_korean(client, kharkiv):
     html = client.get("/ko/").content.decode()
     assert "대전 자매·우호도시" in html
-    assert "대륙별 자매도시 및 우호협력도시 현황" in html
+    assert "대륙별 자매·우호도시 현황" in html
     assert "우호협력도시" in html
     assert "Sister cities" not in html
     assert "Friendly cooperation cities" not in html
@@ -144,7 +144,7 @@ def test_the_korean_home_page_is_in_korean(client, kharkiv):
 
 def test_the_korean_partner_list_is_in_korean(client, kharkiv):
     html = client.get("/ko/partners/").content.decode()
-    for korean in ["결연 관계", "결연일", "인구", "면적(km²)", "특징", "자매·우호도시 1곳", "조회"]:
+    for korean in ["구분", "결연일자", "인구", "면적(km²)", "특징", "자매·우호도시 1곳", "조회"]:
         assert korean in html
     for english in ["Relationship", "Agreement date", "Population", "Feature", "Show partners"]:
         assert english not in html
@@ -152,9 +152,15 @@ def test_the_korean_partner_list_is_in_korean(client, kharkiv):
 
 def test_the_korean_partner_page_is_in_korean(client, kharkiv):
     html = client.get("/ko/partners/kharkiv/").content.decode()
-    for korean in ["결연일", "결연 기간", "1,450,000명(2021년 기준)", "대전에서의 거리", "유럽"]:
+    for korean in [
+        "최초 결연일자",
+        "결연 기간",
+        "1,450,000명(2021년 기준)",
+        "대전에서의 거리",
+        "유럽",
+    ]:
         assert korean in html
-    for english in ["Partners since", "Partnership age", "Population", "as of", "Distance from"]:
+    for english in ["First agreement", "Partnership age", "Population", "as of", "Distance from"]:
         assert english not in html
 
 
@@ -170,7 +176,7 @@ def test_the_korean_data_dictionary_explains_each_column_in_korean(client, db):
     html = client.get("/ko/data/").content.decode()
     for korean in [
         "공공데이터: 자매·우호도시",
-        "현재 결연 관계: sister(자매도시) 또는 friendly(우호협력도시)",
+        "현재 구분: sister(자매도시) 또는 friendly(우호협력도시)",
         "면적(km²), 소수",
         "도시 중심의 위도, 십진 도 단위(남위는 음수)",
     ]:

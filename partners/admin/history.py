@@ -1,5 +1,9 @@
 """Change history in the admin (django-reversion): who changed what, when, before and after."""
 
+from decimal import Decimal
+
+import reversion
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,9 +15,11 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
-from reversion.models import Version
+from reversion.models import Revision, Version
 
+from .. import revision_comments
 from ..models import Agreement, AgreementDocument, City, Photo
+from ..resources.report import preview_value
 
 # Bookkeeping columns that change on every save and say nothing to staff.
 IGNORED_FIELDS = {"id", "created_at", "updated_at"}
@@ -32,6 +38,9 @@ def display_value(field: models.Field, value: object) -> str:
         return str(related) if related else str(value)
     if isinstance(field, models.BooleanField):
         return "✔" if value else "✘"
+    if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
+        # Stored as text in the version; grouped as the import preview shows numbers.
+        return preview_value(Decimal(str(value)))
     return str(value)
 
 
@@ -73,11 +82,13 @@ def related_changes(version: Version) -> list[tuple[str, str, str]]:
             .filter(pk__lt=other.pk)
             .first()
         )
+        # Named from the stored fields in the reader's language; object_repr is the writer's.
+        name = str(other._object_version.object)
         if before is None:
-            changes.append((other.object_repr, "—", _("added")))
+            changes.append((name, "—", _("added")))
             continue
         changes += [
-            (f"{other.object_repr} · {label}", old, new)
+            (f"{name} · {label}", old, new)
             for label, old, new in field_changes(model, before, other)
         ]
     return changes
@@ -106,6 +117,7 @@ class HistoryAdmin(VersionAdmin):
                     ),
                     "changes": field_changes(self.model, previous, version)
                     + related_changes(version),
+                    "comment": revision_comments.describe(version.revision),
                 }
             )
             previous = version
@@ -129,12 +141,52 @@ class HistoryAdmin(VersionAdmin):
             for detail in entry.values():
                 if "fields" in detail:
                     detail["fields"] = [verbose.get(label, label) for label in detail["fields"]]
+        # An inline record's name ("Kharkiv – sister city (2024-05-01)") is stored in words;
+        # keep it in both languages so the history reads in its reader's (revision_comments).
+        objects = [
+            obj
+            for formset in formsets
+            for obj in (
+                *formset.new_objects,
+                *(changed for changed, _fields in formset.changed_objects),
+                *formset.deleted_objects,
+            )
+        ]
+        details = [detail for entry in message for detail in entry.values() if "object" in detail]
+        for detail, obj in zip(details, objects, strict=False):
+            names = {}
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    names[language] = str(obj)
+            detail["object_names"] = names
         return message
+
+    def log_addition(self, request, obj, message):
+        # The library stores the message worded in the writer's language; store its data.
+        entry = super().log_addition(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.change_message or revision_comments.INITIAL)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.change_message)
+        return entry
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
         refused = self.refuse_restore(request, version)
-        return refused or super().revision_view(request, object_id, version_id, extra_context)
+        if refused:
+            return refused
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            # The library words its comment in the restorer's language; store it as data.
+            latest = Version.objects.get_for_object_reference(self.model, version.object_id)
+            Revision.objects.filter(pk=latest.values("revision_id")[:1]).exclude(
+                pk=version.revision_id
+            ).update(comment=revision_comments.reverted(version.revision.date_created))
+        return response
 
     def recover_view(self, request, version_id, extra_context=None):
         # Without add permission the library answers 403 before anything else.

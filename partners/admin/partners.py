@@ -7,10 +7,11 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import Agreement, City, Country, HomeCity, Kind, Status
+from ..models import Agreement, City, Country, HomeCity, Kind, Status, localized_name
 from ..resources import AgreementResource, CountryResource
 from .edit_lock import OptimisticLockAdminMixin
 from .history import HistoryAdmin
@@ -26,7 +27,7 @@ admin.site.enable_nav_sidebar = False
 
 
 class KindFilter(admin.SimpleListFilter):
-    title = _("kind")
+    title = _("relationship")
     parameter_name = "kind"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
@@ -89,6 +90,14 @@ class AgreementInline(admin.TabularInline):
     extra = 1
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs):
+        # A table row's inputs have no <label>: the column head is not tied to them, so
+        # screen readers announced unnamed fields (axe: critical). Name each by its column.
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            formfield.widget.attrs["aria-label"] = capfirst(db_field.verbose_name)
+        return formfield
+
 
 @admin.register(City)
 class CityAdmin(PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin):
@@ -139,6 +148,22 @@ class CityAdmin(PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin
     inlines = [AgreementInline, *MEDIA_INLINES]
     actions = ["publish", "unpublish"]
 
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("feature_ko", "feature_en"):
+            # One line of up to 300 characters: the admin's wide text box, not its 20em one.
+            formfield.widget.attrs["class"] = "vLargeTextField"
+        return formfield
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        names = [localized_name("name")]
+        names.append("name_en" if names[0] == "name_ko" else "name_ko")
+        return [*names, *(column for column in self.list_display if column not in names)]
+
+    def get_ordering(self, request: HttpRequest) -> list[str]:
+        # By the name in the admin's language: 가나다 order for Korean staff.
+        return [localized_name("name"), "pk"]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # with_current_agreement() also joins the country, so the list needs no extra queries.
         return super().get_queryset(request).with_current_agreement()
@@ -181,7 +206,7 @@ class CityAdmin(PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin
         )
         return format_html("<ul>{}</ul>{}", links, add_link) if links else add_link
 
-    @admin.display(description=_("kind"), ordering="current_kind")
+    @admin.display(description=_("relationship"), ordering="current_kind")
     def kind(self, obj: City) -> str | None:
         return Kind(obj.current_kind).label if obj.current_kind else None
 

@@ -34,7 +34,7 @@ from .edit_lock import ImportPreviewLockMixin
 def default_kind_field(widget: forms.Widget | None = None) -> forms.ChoiceField:
     """The kind for every row of a file without a kind column (a list of sister cities)."""
     return forms.ChoiceField(
-        label=gettext_lazy("Kind for every row"),
+        label=gettext_lazy("Relationship for every row"),
         choices=[("", gettext_lazy("From the file's kind column"))] + Kind.choices,
         required=False,
         widget=widget,

@@ -29,7 +29,7 @@ class Agreement(models.Model):
     city = models.ForeignKey(
         "City", on_delete=models.PROTECT, related_name="agreements", verbose_name=_("partner city")
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    kind = models.CharField(_("relationship"), max_length=10, choices=Kind)
     signed_on = models.DateField(_("signed on"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)

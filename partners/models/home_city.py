@@ -24,6 +24,15 @@ class HomeCity(models.Model):
     title_ko = models.CharField(_("page title (Korean)"), max_length=200)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     intro_ko = models.TextField(_("introduction (Korean)"), blank=True)
+    # The office that publishes the data and answers questions about it; every page's
+    # footer names it, as Korean public-sector pages do (담당 부서, 연락처).
+    office_en = models.CharField(_("responsible office (English)"), max_length=200, blank=True)
+    office_ko = models.CharField(_("responsible office (Korean)"), max_length=200, blank=True)
+    office_address_en = models.CharField(_("office address (English)"), max_length=300, blank=True)
+    office_address_ko = models.CharField(_("office address (Korean)"), max_length=300, blank=True)
+    office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
+    office_email = models.EmailField(_("office email"), blank=True)
+    office_url = models.URLField(_("office web page"), blank=True)
 
     class Meta:
         verbose_name = _("home city and introduction")
@@ -58,3 +67,7 @@ class HomeCity(models.Model):
     title = Localized()
 
     intro = Localized()
+
+    office = Localized()
+
+    office_address = Localized()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .agreements import Agreement, Status
-from .countries import Country
+from .countries import Country, country_search_names
 from .exchanges import last_exchange_subquery
 from .text import Localized, fold
 
@@ -36,6 +36,15 @@ def whole_years_between(start: datetime.date, end: datetime.date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
+def search_text(
+    name_en: str, name_ko: str, aliases: str, iso_code: str, country_en: str, country_ko: str
+) -> str:
+    """The folded text a search for a partner looks in: its names and other spellings, and
+    its country's names (country_search_names). One place, so it can be stored later."""
+    country = country_search_names(iso_code, country_en, country_ko)
+    return fold(" | ".join([name_en, name_ko, aliases, *country]))
+
+
 class Level(models.TextChoices):
     CITY = "city", _("city")
     COUNTY = "county", _("county")
@@ -48,7 +57,11 @@ class CityQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def with_current_agreement(self) -> "CityQuerySet":
-        """Annotate current_kind, current_status, current_signed_on and since.
+        """Annotate current_kind, current_status, current_signed_on, since, relationship_since.
+
+        `relationship_since` is the first agreement of any kind in the unbroken run that leads
+        to the current one (an upgrade keeps it, a gap resets it): the start of the
+        relationship that a citizen counts the partnership's age from.
 
         `since` is the first signing in the unbroken run of agreements of the
         current kind: a renewal keeps it, an upgrade from friendly to sister resets it,
@@ -97,14 +110,19 @@ class CityQuerySet(models.QuerySet):
                 current_status=Subquery(current.values("status")[:1]),
                 current_signed_on=Subquery(current.values("signed_on")[:1]),
             )
-            .annotate(
-                run_break=Greatest(
-                    Coalesce(Subquery(kind_break), no_break),
-                    Coalesce(Subquery(gap_break), no_break),
-                )
-            )
+            .annotate(gap_break=Coalesce(Subquery(gap_break), no_break))
+            .annotate(run_break=Greatest(Coalesce(Subquery(kind_break), no_break), F("gap_break")))
             # An upgrade signed the same day as the agreement it ends starts its own run.
-            .annotate(since=Coalesce(Subquery(run_start), F("current_signed_on")))
+            .annotate(
+                since=Coalesce(Subquery(run_start), F("current_signed_on")),
+                relationship_since=Subquery(
+                    Agreement.objects.filter(
+                        city=OuterRef("pk"), signed_on__gt=OuterRef("gap_break")
+                    )
+                    .order_by("signed_on")
+                    .values("signed_on")[:1]
+                ),
+            )
         )
 
     def with_last_exchange(self, published_only: bool = True) -> "CityQuerySet":
@@ -127,7 +145,8 @@ class CityQuerySet(models.QuerySet):
         )
 
     def search(self, query: str) -> "CityQuerySet":
-        """Names and aliases in both languages, ignoring case and accents.
+        """Names and aliases in both languages and the country's names (중국, China, USA),
+        ignoring case and accents.
 
         Done in Python over the few hundred partners a city has, because SQLite has
         no accent folding and nothing here may depend on values computed in save().
@@ -135,8 +154,16 @@ class CityQuerySet(models.QuerySet):
         needle = fold(query.strip())
         if not needle:
             return self
-        rows = self.model.objects.values_list("pk", "name_en", "name_ko", "aliases")
-        matches = [pk for pk, *texts in rows if needle in fold(" | ".join(texts))]
+        rows = self.model.objects.values_list(
+            "pk",
+            "name_en",
+            "name_ko",
+            "aliases",
+            "country__iso_code",
+            "country__name_en",
+            "country__name_ko",
+        )
+        matches = [pk for pk, *texts in rows if needle in search_text(*texts)]
         return self.filter(pk__in=matches)
 
 
@@ -249,12 +276,20 @@ class City(models.Model):
         return [alias.strip() for alias in self.aliases.split(";") if alias.strip()]
 
     def years_of_partnership(self, today: datetime.date | None = None) -> int | None:
-        """Whole years since `since` (needs with_current_agreement()) until today, the
-        portal's local date (TIME_ZONE) unless given; None without a current agreement."""
-        since = getattr(self, "since", None)
-        if since is None:
+        """Whole years since the first agreement of any kind (needs with_current_agreement())
+        until today, the portal's local date (TIME_ZONE) unless given; None without a
+        current agreement. An upgrade from friendly to sister keeps counting: citizens
+        read the age of the relationship, not of its current kind."""
+        if getattr(self, "since", None) is None:
             return None
-        return whole_years_between(since, today or timezone.localdate())
+        return whole_years_between(self.relationship_since, today or timezone.localdate())
+
+    @property
+    def kind_changed(self) -> bool:
+        """Whether the current kind started later than the relationship (an upgrade, or a
+        new start after a gap), so pages show both dates."""
+        since = getattr(self, "since", None)
+        return since is not None and since != self.relationship_since
 
     def distance_km(self, home: "HomeCity | None") -> float | None:
         if home is None or None in (self.latitude, self.longitude, home.latitude, home.longitude):

@@ -133,8 +133,9 @@ class NumericJSON(base_formats.JSON):
         return self.dump(dataset.dict)
 
     @staticmethod
-    def dump(rows: list[dict]) -> bytes:
-        """Rows (which may hold nested lists, such as a partner's photos) as UTF-8 JSON."""
+    def dump(rows: list[dict] | dict) -> bytes:
+        """Rows (which may hold nested lists, such as a partner's photos), or a document
+        holding them, as UTF-8 JSON."""
         text = json.dumps(rows, default=_json_value, ensure_ascii=False, indent=1)
         return text.encode("utf-8")
 

@@ -7,9 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from reversion.models import Revision, Version
 
+from .. import revision_comments
 from ..models import Agreement, AgreementDocument, City, Photo
 
 
@@ -39,7 +39,7 @@ def record_import_history(
     """
     now = timezone.now()
     user = user if user is not None and user.is_authenticated else None
-    comment = _("Imported from %(file)s.") % {"file": file_name or _("a spreadsheet")}
+    comment = revision_comments.imported(file_name)
     pks = sorted(city_pks)
     revisions = []
     for start in range(0, len(pks), 500):

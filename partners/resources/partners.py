@@ -101,6 +101,18 @@ class PartnerResource(resources.ModelResource):
     def get_diff_class(self) -> type[Diff]:
         return PreviewDiff
 
+    def get_diff_headers(self) -> list[str]:
+        """The preview's column heads as the export form labels them, in the staff member's
+        language with the file's column name: "인구 (population)"."""
+        # Imported here: the admin imports the resources.
+        from ..admin.spreadsheets import field_label
+
+        names = {id(field): name for name, field in self.fields.items()}
+        return [
+            field_label(type(self), names[id(field)]) or field.column_name
+            for field in self.get_import_fields()
+        ]
+
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
         # The admin hands over its own changelist queryset, without the annotations.
         if "current_kind" not in queryset.query.annotations:

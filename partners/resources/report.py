@@ -4,9 +4,13 @@ above the header counts) and the column; never an exception's raw text. The repo
 after PORTAL_IMPORT_MAX_REPORTED_PROBLEMS lines ("and N more")."""
 
 import logging
+import numbers
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import formats
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.resources import Diff
@@ -19,14 +23,36 @@ logger = logging.getLogger(__name__)
 
 
 class PreviewDiff(Diff):
-    """The import preview's diff with blank cells blank, not "None". The widgets keep None
-    for exports, where it is an empty cell and JSON's null."""
+    """The import preview's diff, one cell per column: a changed value struck through whole
+    and the new one beside it, numbers grouped in the reader's language, blank cells blank.
 
-    def as_html(self) -> list:
-        # The diff reads values with the widgets' render, which keeps None: blank them here.
-        self.left = ["" if value is None else value for value in self.left]
-        self.right = ["" if value is None else value for value in self.right]
-        return super().as_html()
+    The library diffs letter by letter, which strikes single digits out of a number
+    (1,4̶5̶00,000) and reads as nonsense; a cell is one value, so it is replaced whole."""
+
+    def as_html(self) -> list[str]:
+        cells = []
+        for before, after in zip(self.left, self.right, strict=False):
+            before, after = preview_value(before), preview_value(after)
+            if self.new or before == after:
+                cells.append(escape(after))
+            elif not before:
+                cells.append(format_html("<ins>{}</ins>", after))
+            elif not after:
+                cells.append(format_html("<del>{}</del>", before))
+            else:
+                cells.append(format_html("<del>{}</del> → <ins>{}</ins>", before, after))
+        return cells
+
+
+def preview_value(value: object) -> str:
+    """A cell as the preview shows it; the widgets keep None (an empty cell in exports)."""
+    if value is None:
+        return ""
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        if isinstance(value, Decimal):
+            value = value.normalize()
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    return str(value)
 
 
 def unexpected_import_error() -> str:

@@ -250,7 +250,9 @@ def kind_widget() -> ChoiceWidget:
 
 def status_widget() -> ChoiceWidget:
     message = gettext_lazy("“%(value)s” is not a status: write active, suspended or ended.")
-    return ChoiceWidget(Status, {}, message)
+    # The short words of earlier exports and staff sheets, besides the labels 교류 중 ….
+    extra = {"유지": Status.ACTIVE, "중단": Status.SUSPENDED, "종료": Status.ENDED}
+    return ChoiceWidget(Status, extra, message)
 
 
 # Everyday names staff write that are neither ours (CLDR, MOFA) nor ISO's (pycountry), each

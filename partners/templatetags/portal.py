@@ -41,6 +41,16 @@ def language_links(context: template.Context) -> list[dict]:
     return links
 
 
+@register.simple_tag(takes_context=True)
+def absolute_url(context: template.Context, url: str) -> str:
+    """url (a path or already absolute) as an absolute URL on this request's host, for link
+    previews and canonical links, which must not be relative."""
+    if url.startswith("//"):
+        # A path such as //evil.example/ would read as another host (scheme-relative).
+        url = "/" + url.lstrip("/")
+    return context["request"].build_absolute_uri(url)
+
+
 @register.filter
 def number(value: int | float | Decimal | None) -> str:
     """Thousands-grouped in the active language, without trailing decimal zeros (328.30 → 328.3)."""
