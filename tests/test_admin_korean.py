@@ -7,8 +7,8 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
-from partners.models import Exchange, Kind
-from tests.factories import change_url, make_city
+from partners.models import Kind
+from tests.factories import change_url, make_city, make_exchange
 
 pytestmark = pytest.mark.django_db
 
@@ -59,19 +59,21 @@ def test_the_feature_fields_are_wide(staff_client, partners):
         assert 'class="vLargeTextField"' in field
 
 
-def test_the_exchanges_are_folded_only_when_there_are_none(staff_client, partners):
+def test_a_partners_exchange_activities_are_listed_open_on_its_page(staff_client, partners):
+    # Since activities have their own records (one may involve several partners), the
+    # partner's page lists them with links in a section that is never folded away.
     seattle, kharkiv = partners[0], partners[1]
-    Exchange.objects.create(
-        city=seattle, field="culture", title_en="Festival", started_on="2024-05-01"
-    )
+    festival = make_exchange(seattle, title_en="Festival")
 
-    def exchanges_group(city) -> str:
+    def exchanges_section(city) -> str:
         html = staff_client.get(change_url(city)).text
-        start = html.index('id="exchanges-group"')
-        return html[start : html.index("</fieldset>", start)]
+        start = html.index("field-activities")
+        return html[html.rindex("<fieldset", 0, start) : html.index("</fieldset>", start)]
 
-    assert "collapse" not in exchanges_group(seattle)
-    assert "collapse" in exchanges_group(kharkiv)
+    seattles = exchanges_section(seattle)
+    assert "collapse" not in seattles
+    assert f"/admin/partners/exchange/{festival.pk}/change/" in seattles
+    assert "/admin/partners/exchange/add/" in exchanges_section(kharkiv)
 
 
 def test_the_time_zone_note_under_date_fields_reads_in_korean(staff_client):
