@@ -19,6 +19,13 @@ def migrate(targets) -> object:
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_latest_migrations():
+    # The tests after this one need every migration applied, not only up to 0005.
+    yield
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_moves_the_city_into_partners_and_the_place_by_its_script():
     old = migrate(BEFORE)

@@ -212,7 +212,7 @@ def test_the_partner_page_lists_its_activities_and_its_last_exchange(client, act
     last = re.search(r"<dt>Last exchange</dt><dd>(.*?)</dd>", text).group(1)
     assert "Feb. 3, 2020" in last and "Culture" in last
     korean = client.get("/ko/partners/sapporo/").text
-    assert re.search(r"<dt>최근 교류</dt><dd>.*2020년 2월 3일.*문화", korean)
+    assert re.search(r"<dt>최근 교류</dt><dd>.*2020\. 2\. 3\..*문화", korean)
 
 
 def test_an_upcoming_activity_is_not_the_last_exchange_but_is_listed(client, partners):
@@ -304,7 +304,8 @@ def test_exchange_pages_run_the_same_number_of_queries_for_30_and_300_activities
     bulk_activities(cities, 270, start=30)
     many = count_queries(client, path)
     assert few == many
-    assert many <= 8
+    # The footer's "last updated" reads four tables and the head the home city's photo.
+    assert many <= 12
 
 
 def test_with_many_partners_the_partner_filter_takes_a_typed_name_or_old_spelling(
