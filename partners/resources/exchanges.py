@@ -3,23 +3,20 @@
 (reading.py, formats.py), cell widgets, error report and history revisions, and the same
 guarantees: all or nothing, errors by line and column in the staff member's language."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 from import_export.widgets import IntegerWidget
-from reversion.models import Revision, Version
 
 from ..constraints import constraint_message
 from ..models import City, Exchange, Field
 from .dates import DateWidget
 from .errors import ImportFileError
-from .import_history import version_of
+from .import_history import import_all_or_nothing, record_exchange_history
 from .lost_letters import check_new_text
 from .matching import PartnerNames
 from .reading import refuse_uncomputed
@@ -378,34 +375,6 @@ class ExchangeResource(resources.ModelResource):
             result.notes = self.notes
 
 
-def record_exchange_history(
-    pks: set[int], user: AbstractBaseUser | None, file_name: str | None
-) -> None:
-    """A revision per imported activity (restoring one must not restore the others),
-    written in bulk after the import, as import_history.record_import_history does."""
-    now = timezone.now()
-    user = user if user is not None and user.is_authenticated else None
-    comment = _("Imported from %(file)s.") % {"file": file_name or _("a spreadsheet")}
-    exchanges = list(Exchange.objects.filter(pk__in=pks).prefetch_related("partners"))
-    revisions = Revision.objects.bulk_create(
-        [Revision(date_created=now, user=user, comment=comment) for _exchange in exchanges]
-    )
-    Version.objects.bulk_create(
-        [
-            version_of(exchange, revision)
-            for exchange, revision in zip(exchanges, revisions, strict=True)
-        ],
-        batch_size=500,
-    )
-
-
 def import_exchanges(dataset, *, dry_run: bool = False, **kwargs) -> Result:
     """All or nothing: any invalid row rolls the whole import back."""
-    return ExchangeResource().import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        **kwargs,
-    )
+    return import_all_or_nothing(ExchangeResource(), dataset, dry_run=dry_run, **kwargs)

@@ -7,10 +7,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import models
 from django.utils import timezone
+from import_export.resources import Resource
+from import_export.results import Result
 from reversion.models import Revision, Version
 
 from .. import revision_comments
-from ..models import Agreement, AgreementDocument, City, Photo
+from ..models import Agreement, AgreementDocument, City, Exchange, Photo
 
 
 def version_of(obj: models.Model, revision: Revision) -> Version:
@@ -62,3 +64,39 @@ def record_import_history(
         Version.objects.bulk_create(versions, batch_size=500)
         revisions += created
     return revisions
+
+
+def record_exchange_history(
+    pks: set[int], user: AbstractBaseUser | None, file_name: str | None
+) -> None:
+    """A revision per imported activity (restoring one must not restore the others),
+    written in bulk after the import, as record_import_history does for partners."""
+    now = timezone.now()
+    user = user if user is not None and user.is_authenticated else None
+    comment = revision_comments.imported(file_name)
+    exchanges = list(Exchange.objects.filter(pk__in=pks).prefetch_related("partners"))
+    revisions = Revision.objects.bulk_create(
+        [Revision(date_created=now, user=user, comment=comment) for _exchange in exchanges]
+    )
+    Version.objects.bulk_create(
+        [
+            version_of(exchange, revision)
+            for exchange, revision in zip(exchanges, revisions, strict=True)
+        ],
+        batch_size=500,
+    )
+
+
+def import_all_or_nothing(
+    resource: Resource, dataset, *, dry_run: bool = False, **kwargs
+) -> Result:
+    """resource.import_data with every row in one transaction: any invalid row rolls the
+    whole import back (partners and exchange activities alike)."""
+    return resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        **kwargs,
+    )

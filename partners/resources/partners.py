@@ -16,7 +16,7 @@ from ..constraints import constraint_message, violated_checks
 from ..models import Agreement, City, Status
 from .dates import DateWidget
 from .headers import COLUMNS, NOT_GIVEN, arrange_columns, require_columns
-from .import_history import record_import_history
+from .import_history import import_all_or_nothing, record_import_history
 from .lost_letters import check_new_text
 from .matching import KnownPartners
 from .reading import refuse_uncomputed
@@ -378,11 +378,4 @@ class UnpreviewedPartnerResource(PartnerResource):
 
 def import_partners(dataset, *, dry_run: bool = False, **kwargs) -> Result:
     """All or nothing: any invalid row rolls the whole import back."""
-    return UnpreviewedPartnerResource().import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        **kwargs,
-    )
+    return import_all_or_nothing(UnpreviewedPartnerResource(), dataset, dry_run=dry_run, **kwargs)
