@@ -1,6 +1,7 @@
 """Exchange activities in spreadsheets: import (admin and command) with the partner import's
 guarantees, export, the round trip, and the open data."""
 
+import csv
 import datetime
 import io
 import json
@@ -157,6 +158,41 @@ def test_a_cp949_file_from_korean_excel_is_read(tmp_path, partners):
     )
     import_command(path)
     assert Exchange.objects.get().place_ko == "오도리 공원"
+
+
+@pytest.mark.parametrize(
+    ("separator", "note"), [(";", "separated by semicolons"), ("\t", "separated by tabs")]
+)
+def test_a_file_with_a_title_above_the_header_and_another_separator_is_read(
+    tmp_path, partners, separator, note
+):
+    """Offices save activity lists under a title line, and European Excel separates columns
+    with semicolons: read as the partner import reads them."""
+    lines = [["대전시 국제교류 실적 2020"], [], EXCHANGE_COLUMNS, row(title_en="Snow; ice")]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=separator).writerows(lines)
+    path = tmp_path / "exchanges.csv"
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    out, _err = import_command(path)
+    assert "1 new, 0 updated, 0 unchanged." in out
+    assert note in out
+    assert "line(s) above them were skipped as a title" in out
+    snow = Exchange.objects.get()
+    assert (snow.title_en, snow.partners.get().slug) == ("Snow; ice", "sapporo")
+
+
+def test_a_workbook_with_a_title_above_the_header_reports_the_sheets_line_numbers(
+    tmp_path, partners
+):
+    rows = [EXCHANGE_COLUMNS, row(), row(started_on="someday")]
+    path = tmp_path / "exchanges.xlsx"
+    path.write_bytes(xlsx_bytes(rows, header=["International exchanges, 2020"]))
+    report = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("import_exchanges", str(path), stdout=report, stderr=report)
+    assert not Exchange.objects.exists()
+    # Line 1 is the title, line 2 the header: the bad date is on the sheet's line 4.
+    assert "Line 4" in report.getvalue() + str(refused.value)
 
 
 def test_the_dry_run_writes_nothing(tmp_path, partners):

@@ -16,28 +16,14 @@ from ..constraints import constraint_message
 from ..models import City, Exchange, Field
 from .dates import DateWidget
 from .errors import ImportFileError
+from .headers import EXCHANGE_COLUMNS
 from .import_history import import_all_or_nothing, record_exchange_history
-from .lost_letters import check_new_text
+from .lost_letters import CheckedCellsMixin
 from .matching import PartnerNames
 from .reading import refuse_uncomputed
 from .report import PreviewDiff, file_line, import_report, unread_row
 from .widgets import ChoiceWidget, CountryWidget, TextWidget, cell_text, folded_key
 
-EXCHANGE_COLUMNS = [
-    "id",
-    "partners",
-    "field",
-    "title_en",
-    "title_ko",
-    "started_on",
-    "ended_on",
-    "place_en",
-    "place_ko",
-    "summary_en",
-    "summary_ko",
-    "link",
-    "is_published",
-]
 # Columns a file must have: without them a row cannot say what it is about.
 REQUIRED_EXCHANGE_COLUMNS = ["partners", "field", "started_on"]
 PARTNER_SEPARATOR = ";"
@@ -172,7 +158,7 @@ class PartnersField(fields.Field):
         return self.get_value(exchange)
 
 
-class ExchangeResource(resources.ModelResource):
+class ExchangeResource(CheckedCellsMixin, resources.ModelResource):
     """One row per activity. A row with an id updates that activity; a blank id adds one.
     The partners column lists its partners (see PartnerFinder). Writes go through save(),
     so history, the partners' timestamps and any signal-driven cache see them."""
@@ -297,18 +283,6 @@ class ExchangeResource(resources.ModelResource):
                 if not instance.imported_partners:
                     self.row_errors["partners"] = [_("Name at least one partner.")]
         super().import_instance(instance, row, **kwargs)
-
-    def import_field(self, field, instance: Exchange, row: dict, is_m2m=False, **kwargs) -> None:
-        """As in the partner import: refuses a formula without a value and text whose letters
-        were lost to another encoding; notes a suspect `?`."""
-        refuse_uncomputed(row.get(field.column_name))
-        stored = getattr(instance, field.attribute, None) if field.attribute else None
-        super().import_field(field, instance, row, is_m2m, **kwargs)
-        new = getattr(instance, field.attribute, None) if field.attribute else None
-        line = file_line(self, kwargs.get("row_number", 0))
-        note = check_new_text(stored, new, field.attribute, line, field.column_name)
-        if note:
-            self.notes.append(note)
 
     def validate_instance(
         self, instance: Exchange, import_validation_errors=None, **kwargs

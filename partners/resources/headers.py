@@ -37,6 +37,22 @@ COLUMNS = [
     "feature_ko",
     "website",
 ]
+# The exchange activities' columns (resources/exchanges.py), in the order export writes them.
+EXCHANGE_COLUMNS = [
+    "id",
+    "partners",
+    "field",
+    "title_en",
+    "title_ko",
+    "started_on",
+    "ended_on",
+    "place_en",
+    "place_ko",
+    "summary_en",
+    "summary_ko",
+    "link",
+    "is_published",
+]
 # The columns a file needs besides a slug column (see require_columns).
 REQUIRED_COLUMNS = ["name_en", "country"]
 CITY = "city"
@@ -139,15 +155,19 @@ def column_for(header: object) -> tuple[str | None, decimal.Decimal | None]:
     return column, factor
 
 
+_EXCHANGE_KEYS = {header_key(column) for column in EXCHANGE_COLUMNS}
+
+
 def known_headers(row: list[object]) -> int:
-    """How many cells of a row name a column (a unit the import does not know counts)."""
+    """How many cells of a row name a column of the partner or the exchange file (a unit
+    the import does not know counts): the file is read before it is known which it is."""
     count = 0
     for cell in row:
         try:
             column, _factor = column_for(cell)
         except ImportFileError:
             column = "?"
-        count += column is not None
+        count += column is not None or header_key(cell) in _EXCHANGE_KEYS
     return count
 
 

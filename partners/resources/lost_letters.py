@@ -1,5 +1,5 @@
 """Letters a save in another encoding replaced by `?` (Korean Excel's "CSV" is CP949, which
-has no ư, ê, ü, Ō, і), found when a row is imported (PartnerResource.import_field).
+has no ư, ê, ü, Ō, і), found when a row of either import is read (CheckedCellsMixin).
 
 Text that would replace stored letters by `?` is refused. New text with a `?` where a lost
 letter sits is noted for staff to check before confirming, by this rule per kind of field:
@@ -15,6 +15,9 @@ letter sits is noted for staff to check before confirming, by this rule per kind
 import re
 
 from django.utils.translation import gettext as _
+
+from .reading import refuse_uncomputed
+from .report import file_line
 
 NAME_FIELDS = ("name_en", "name_ko", "aliases")
 FEATURE_FIELDS = ("feature_en", "feature_ko")
@@ -71,3 +74,19 @@ def check_new_text(stored: object, new: object, field: str, line: int, column: s
         "Line %(line)s, column “%(column)s”: “%(value)s” has a ? where a letter "
         "may have been lost by saving in CP949; check it before confirming."
     ) % {"line": line, "column": column, "value": new}
+
+
+class CheckedCellsMixin:
+    """import_field for the partner and exchange resources: refuses a formula saved without
+    its value and text whose letters were lost to another encoding; notes a suspect `?` in
+    the resource's `notes` (the staff member sees them before confirming)."""
+
+    def import_field(self, field, instance, row: dict, is_m2m=False, **kwargs) -> None:
+        refuse_uncomputed(row.get(field.column_name))
+        stored = getattr(instance, field.attribute, None) if field.attribute else None
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+        new = getattr(instance, field.attribute, None) if field.attribute else None
+        line = file_line(self, kwargs.get("row_number", 0))
+        note = check_new_text(stored, new, field.attribute, line, field.column_name)
+        if note:
+            self.notes.append(note)

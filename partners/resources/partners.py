@@ -17,9 +17,8 @@ from ..models import Agreement, City, Status
 from .dates import DateWidget
 from .headers import COLUMNS, NOT_GIVEN, arrange_columns, require_columns
 from .import_history import import_all_or_nothing, record_import_history
-from .lost_letters import check_new_text
+from .lost_letters import CheckedCellsMixin
 from .matching import KnownPartners
-from .reading import refuse_uncomputed
 from .report import PreviewDiff, file_line, import_report, unread_row
 from .widgets import (
     CountryWidget,
@@ -45,7 +44,7 @@ def places(name: str) -> int:
     return City._meta.get_field(name).decimal_places
 
 
-class PartnerResource(resources.ModelResource):
+class PartnerResource(CheckedCellsMixin, resources.ModelResource):
     """Import matches by slug, else by English name + country; writes go through save()."""
 
     # A blank slug keeps the matched partner's slug, or makes one for a new partner.
@@ -212,19 +211,10 @@ class PartnerResource(resources.ModelResource):
             self.row_country = None  # the country field reports why when it is imported
 
     def import_field(self, field, instance: City, row: dict, is_m2m=False, **kwargs) -> None:
-        """Refuses a formula without a value, and text whose letters a save in another
-        encoding replaced by `?`; warns of a `?` where such a letter may have been."""
-        refuse_uncomputed(row.get(field.column_name))
         if field is self.fields["country"] and self.row_country is not None:
-            instance.country = self.row_country
+            instance.country = self.row_country  # read once a row, in before_import_row
             return
-        stored = getattr(instance, field.attribute, None) if field.attribute else None
         super().import_field(field, instance, row, is_m2m, **kwargs)
-        new = getattr(instance, field.attribute, None) if field.attribute else None
-        line = file_line(self, kwargs.get("row_number", 0))
-        note = check_new_text(stored, new, field.attribute, line, field.column_name)
-        if note:
-            self.notes.append(note)
 
     def validate_instance(self, instance: City, import_validation_errors=None, **kwargs) -> None:
         errors = dict(import_validation_errors or {})
