@@ -131,8 +131,8 @@ class CityAdmin(PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin
                 "fields": [
                     "country",
                     "level",
-                    ("population", "population_year"),
-                    "area_km2",
+                    ("population", "population_year", "population_source"),
+                    ("area_km2", "area_year", "area_source"),
                     ("latitude", "longitude"),
                     "website",
                 ]

@@ -74,6 +74,9 @@ class PartnerResource(resources.ModelResource):
     feature_en = fields.Field("feature_en", "feature_en", TextWidget(multiline=True))
     feature_ko = fields.Field("feature_ko", "feature_ko", TextWidget(multiline=True))
     website = fields.Field("website", "website", TextWidget())
+    population_source = fields.Field("population_source", "population_source", TextWidget())
+    area_year = fields.Field("area_year", "area_year", NumberWidget(integer=True))
+    area_source = fields.Field("area_source", "area_source", TextWidget())
 
     # The export form's labels for the columns taken from the current agreement.
     label_fields = {
