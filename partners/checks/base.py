@@ -70,9 +70,13 @@ class CheckContext:
                 self.holders[(field, figures.comparable(value))].append((pk, name))
 
     def others_with(self, field: str, value, pk: int | None, name: str) -> list[str]:
-        """Names of the other partners with the same value of field."""
+        """Names of the other partners with the same value of field (another pk; for an
+        unsaved partner, another name)."""
         holders = self.holders.get((field, figures.comparable(value)), [])
-        return [other for other_pk, other in holders if (other_pk, other) != (pk, name)]
+        same = (
+            (lambda other_pk, other: other_pk == pk) if pk else (lambda _pk, other: other == name)
+        )
+        return sorted({other for other_pk, other in holders if not same(other_pk, other)})
 
 
 def check_partner(
