@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from partners.checks import CheckContext, check_partner, open_warnings
 from partners.checks.figures import DENSITY_BOUNDS
@@ -50,7 +51,8 @@ def test_wuhans_seed_population_is_a_unit_slip_against_the_corrected_figure(demo
     seed = seed_entry("China", "Wuhan")
     stored = wuhan.population
     wuhan.population = int(seed_number(seed["Population"]))  # 10,020: 1,002만 read as people
-    found = check_partner(wuhan, CheckContext([]), previous={"population": stored})
+    with translation.override("en"):
+        found = check_partner(wuhan, CheckContext([]), previous={"population": stored})
     slip = next(w for w in found if w.check == "unit-slip")
     assert (slip.field, slip.value) == ("population", "10020")
     assert "1/1,000" in slip.message

@@ -105,8 +105,8 @@ def test_the_import_preview_shows_warnings_by_line_and_column(staff, shenyang):
     assert [(w["line"], w["column"]) for w in warnings] == [(3, "area_km2")]
     assert warnings[0]["partner"] in ("Durban", "더반")
     page = response.content.decode()
-    assert "Data-check warnings by line and column" in page
-    assert "I checked the values the data checks warn about" in page
+    assert "행과 열별 데이터 점검 경고" in page  # the admin speaks Korean by default
+    assert "데이터 점검에서 경고한 값(아래 목록)을 확인했습니다" in page
 
 
 def test_confirming_an_import_with_warnings_needs_the_box(staff, shenyang):
