@@ -178,5 +178,5 @@ def test_a_confirmed_warning_does_not_repeat_but_a_changed_value_does(demo_data)
 
 def test_the_report_checks_in_a_fixed_number_of_queries(demo_data, django_assert_num_queries):
     make_city("Extra", "US", population=123_456, area_km2=Decimal(100))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         open_warnings()

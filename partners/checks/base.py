@@ -69,10 +69,14 @@ class CheckContext:
             if value is not None:
                 self.holders[(field, figures.comparable(value))].append((pk, name))
 
-    def others_with(self, field: str, value, pk: int | None, name: str) -> list[str]:
+    def others_with(self, field: str, value, city) -> list[str]:
         """Names of the other partners with the same value of field (another pk; for an
         unsaved partner, another name)."""
         holders = self.holders.get((field, figures.comparable(value)), [])
+        pk = city.pk
+        if not holders or (len(holders) == 1 and pk and holders[0][0] == pk):
+            return []
+        name = city.name
         same = (
             (lambda other_pk, other: other_pk == pk) if pk else (lambda _pk, other: other == name)
         )

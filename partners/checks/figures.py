@@ -96,7 +96,7 @@ def same_figures(city, context) -> Iterator[tuple[str, str, str, str]]:
         value = getattr(city, field)
         if value is None or significant_digits(value) < MIN_SIGNIFICANT_DIGITS:
             continue
-        others = context.others_with(field, value, city.pk, city.name)
+        others = context.others_with(field, value, city)
         if not others:
             continue
         label = _("population") if field == "population" else _("land area")

@@ -1,5 +1,6 @@
 """Checks of a partner's names as scraped or typed (the seed's "Nicefrance")."""
 
+import functools
 import unicodedata
 from collections.abc import Iterator
 
@@ -40,11 +41,16 @@ def odd_ends(name: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def folded_country(name: str) -> str:
+    return fold(name)
+
+
 def glued(name: str, country: str, from_start: bool = True) -> bool:
     """Whether the country's name is joined to the name without a space or hyphen
     (Nicefrance; 니스프랑스), comparing without case and accents. from_start=False looks at
     the end only: Korean writes 멕시코시티 (Mexico City) as one word."""
-    name, country = fold(name), fold(country)
+    name, country = fold(name), folded_country(country)
     if not country or name == country or country not in name:
         return False
     if name.endswith(country):
