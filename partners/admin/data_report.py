@@ -13,14 +13,19 @@ from django.utils.http import urlencode
 
 from ..checks import CHECKS, open_warnings
 from ..models import DataWarningReport
-from ..resources import FORMATS_BY_NAME
+from ..resources import FORMATS_BY_NAME, PartnerResource
 from ..views_data import CONTENT_TYPES
+from .reports import ReadOnlyReportMixin
+from .spreadsheets import field_label
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
 @admin.register(DataWarningReport)
-class DataWarningReportAdmin(admin.ModelAdmin):
+class DataWarningReportAdmin(ReadOnlyReportMixin, admin.ModelAdmin):
+    # The report is for whoever can correct or confirm a warning.
+    report_permission = "partners.change_city"
+
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -45,7 +50,12 @@ class DataWarningReportAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": self.opts.verbose_name_plural,
             "rows": [
-                (city, warning, reverse("admin:partners_city_change", args=[city.pk]))
+                (
+                    city,
+                    warning,
+                    reverse("admin:partners_city_change", args=[city.pk]),
+                    field_label(PartnerResource, warning.field) or warning.field,
+                )
                 for city, warning in shown
             ],
             "filters": filters,
@@ -72,19 +82,3 @@ class DataWarningReportAdmin(admin.ModelAdmin):
         name = f"data-warnings-{timezone.localdate():%Y-%m-%d}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-
-    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        # The report is for whoever can correct or confirm a warning.
-        return request.user.has_perm("partners.change_city")
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

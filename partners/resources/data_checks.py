@@ -54,9 +54,13 @@ class DataCheckImportMixin:
         if not warnings:
             return
         self.to_confirm.append((instance, warnings))
+        # Imported here: the admin imports the resources.
+        from ..admin.spreadsheets import field_label
+
         for warning in warnings:
             self.found_warnings.append(
                 {"line": line, "column": warning.field, "partner": instance.name,
+                 "column_label": field_label(type(self), warning.field) or warning.field,
                  "check": warning.label, "message": warning.message}
             )  # fmt: skip
         if self.checks_confirmed is False and not self.checks_dry_run:
