@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 from reversion.models import Version
 
 from partners.models import CheckConfirmation, City
@@ -140,7 +141,14 @@ def test_the_import_command_refuses_warnings_without_the_flag(tmp_path, shenyang
     assert "area_km2" in err.getvalue() and "--confirm-warnings" in err.getvalue()
     assert not City.objects.filter(name_en="Durban").exists()
     call_command("import_partners", path, "--confirm-warnings", stdout=io.StringIO())
-    assert CheckConfirmation.objects.filter(city__name_en="Durban").count() == 1
+    durban = City.objects.get(name_en="Durban")
+    assert CheckConfirmation.objects.filter(city=durban).count() == 1
+    with translation.override("en"):
+        comment = describe(Version.objects.get_for_object(durban).first().revision)
+    assert comment == (
+        "Imported from partners.csv. Checked and confirmed: same figure as another partner "
+        "(area_km2 = 12980)."
+    )
 
 
 def test_a_file_without_the_source_columns_still_imports_and_keeps_them(tmp_path, shenyang):
