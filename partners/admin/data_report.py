@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 
 from ..checks import CHECKS, open_warnings
 from ..models import DataWarningReport
@@ -48,7 +49,7 @@ class DataWarningReportAdmin(ReadOnlyReportMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             **(extra_context or {}),
             "opts": self.opts,
-            "title": self.opts.verbose_name_plural,
+            "title": capfirst(self.opts.verbose_name_plural),
             "rows": [
                 (
                     city,
