@@ -26,15 +26,38 @@ def reverted(saved_on: datetime.datetime) -> str:
     return json.dumps([{"reverted": {"saved_on": saved_on.isoformat()}}])
 
 
+def imported_confirming(file_name: str | None, confirmed: list[list[str]]) -> str:
+    """The comment of an import that confirmed data-check warnings ([check, field, value])."""
+    return json.dumps([{"imported": {"file": file_name or ""}}, {"confirmed": confirmed}])
+
+
 def describe(revision: Revision) -> str:
     """The revision's comment in the active language: ours from their data, Django's change
-    messages through its own reader, anything else (older plain text) as stored."""
+    messages through its own reader, anything else (older plain text) as stored; followed by
+    the data-check warnings the save confirmed, if any."""
     try:
         data = json.loads(revision.comment)
     except ValueError:
         return revision.get_comment()
     if not isinstance(data, list):
         return revision.get_comment()
+    return f"{describe_data(data)} {describe_confirmed(data)}".strip()
+
+
+def describe_confirmed(data: list) -> str:
+    """The data-check warnings a save confirmed ({"confirmed": [[check, field, value]]})."""
+    from .checks import CHECKS  # the checks import the models, which import this module
+
+    keys = [key for entry in data if isinstance(entry, dict) for key in entry.get("confirmed", [])]
+    if not keys:
+        return ""
+    checks = "; ".join(
+        f"{CHECKS.get(check, check)} ({field} = {value})" for check, field, value in keys
+    )
+    return _("Checked and confirmed: %(checks)s.") % {"checks": checks}
+
+
+def describe_data(data: list) -> str:
     entry = data[0] if data and isinstance(data[0], dict) else {}
     if "initial" in entry:
         return _("Initial version.")

@@ -47,6 +47,12 @@ DATA_DICTIONARY = [
     ("feature_ko", _("One-line description in Korean.")),
     ("website", _("Official website address.")),
     (
+        "population_source",
+        _("Where the population figure comes from: a short text or a web address, if known."),
+    ),
+    ("area_year", _("Year the land area refers to, if known.")),
+    ("area_source", _("Where the land area comes from: a short text or a web address, if known.")),
+    (
         "first_signed_on",
         _(
             "Only in the downloads: signing date of the first agreement of any kind in the "

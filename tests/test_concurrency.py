@@ -142,7 +142,9 @@ def import_command(site, path, **env: str) -> subprocess.Popen:
 def partner_file(site, name: str, rows: int) -> str:
     path = site["folder"] / f"{name}.csv"
     lines = ["slug,name_en,name_ko,country,kind,signed_on"]
-    lines += [f"{name}-{n},{name} {n},{name} {n},JP,friendly,2020-01-01" for n in range(rows)]
+    # A Korean name in Hangul: Latin letters in it would need confirming (partners/checks).
+    korean = {"alpha": "알파", "beta": "베타"}.get(name, "도시")
+    lines += [f"{name}-{n},{name} {n},{korean} {n},JP,friendly,2020-01-01" for n in range(rows)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -5,7 +5,8 @@
 - exchanges.py: exchange activities and the dormant partnerships report;
 - spreadsheets.py: the import/export screens and their forms;
 - edit_lock.py: refusing a save or an import confirm over someone else's change;
+- data_checks.py: data-check warnings in the partner form; data_report.py: their report;
 - history.py: the change-history screens and restore refusals (django-reversion).
 """
 
-from . import exchanges, partners  # noqa: F401  (registers the model admins)
+from . import data_report, exchanges, partners  # noqa: F401  (registers the model admins)

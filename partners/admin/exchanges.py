@@ -28,6 +28,7 @@ from ..models.exchanges import last_exchange_subquery
 from ..resources import DormantPartnerResource
 from .history import HistoryAdmin
 from .partners import KindFilter
+from .reports import ReadOnlyReportMixin
 from .spreadsheets import ExchangeImportExportMixin, ExportOnlyMixin
 
 
@@ -138,7 +139,7 @@ class DormantChangeList(ChangeList):
 
 
 @admin.register(DormantPartner)
-class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
+class DormantPartnerAdmin(ReadOnlyReportMixin, ExportOnlyMixin, admin.ModelAdmin):
     """Partners with a current agreement whose last exchange activity (published or not) is
     older than PORTAL_DORMANT_YEARS, or that never had one: what a council reviews first.
     Read-only; staff who may view partners may read and export it."""
@@ -208,21 +209,6 @@ class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
             "dormant_years": settings.PORTAL_DORMANT_YEARS,
         }
         return super().changelist_view(request, extra_context)
-
-    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return request.user.has_perm("partners.view_city")
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from ..models import Agreement, City, Country, HomeCity, Kind, Status, localized_name
 from ..resources import AgreementResource, CountryResource
+from .data_checks import DataCheckAdminMixin, check_agreements
 from .edit_lock import OptimisticLockAdminMixin
 from .history import HistoryAdmin
 from .media import MEDIA_INLINES
@@ -80,6 +81,7 @@ class AgreementInlineFormSet(forms.BaseInlineFormSet):
                 and form.cleaned_data.get("status") is not None
             ]
         )
+        check_agreements(self)
 
 
 class AgreementInline(admin.TabularInline):
@@ -100,7 +102,9 @@ class AgreementInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin):
+class CityAdmin(
+    PartnerImportExportMixin, DataCheckAdminMixin, OptimisticLockAdminMixin, HistoryAdmin
+):
     list_display = [
         "name_ko",
         "name_en",
@@ -131,8 +135,8 @@ class CityAdmin(PartnerImportExportMixin, OptimisticLockAdminMixin, HistoryAdmin
                 "fields": [
                     "country",
                     "level",
-                    ("population", "population_year"),
-                    "area_km2",
+                    ("population", "population_year", "population_source"),
+                    ("area_km2", "area_year", "area_source"),
                     ("latitude", "longitude"),
                     "website",
                 ]

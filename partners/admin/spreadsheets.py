@@ -66,6 +66,20 @@ class DefaultKindConfirmForm(forms.Form):
     kind = default_kind_field(forms.HiddenInput())
 
 
+class ConfirmWarningsForm(forms.Form):
+    """The import confirm's "I checked these values" box, shown when the preview found
+    data-check warnings (partners/resources/data_checks.py)."""
+
+    confirm_warnings = forms.BooleanField(
+        label=gettext_lazy("I checked the values the data checks warn about (listed below)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Without this box ticked, an import with warnings writes nothing. Your "
+            "confirmation is recorded, and the same values will not be questioned again."
+        ),
+    )
+
+
 class LabelledExportForm(SelectableFieldsExportForm):
     """Field checkboxes named like the admin's own forms ("Land area (km²)"), in the staff
     member's language, with the file's column name after it; the library only title-cases
@@ -261,12 +275,22 @@ class PartnerImportExportMixin(SpreadsheetImportMixin, ImportPreviewLockMixin, I
     def get_import_data_kwargs(self, **kwargs) -> dict:
         form = kwargs.get("form")
         kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs["default_kind"] = getattr(form, "cleaned_data", {}).get("kind") or None
+        cleaned = getattr(form, "cleaned_data", {})
+        kwargs["default_kind"] = cleaned.get("kind") or None
+        kwargs["confirm_warnings"] = bool(cleaned.get("confirm_warnings"))
         return kwargs
 
     def get_confirm_form_class(self, request: HttpRequest) -> type[forms.Form]:
         base = super().get_confirm_form_class(request)
-        return type(base.__name__, (DefaultKindConfirmForm, base), {})
+        return type(base.__name__, (DefaultKindConfirmForm, ConfirmWarningsForm, base), {})
+
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        confirm_form, result = context.get("confirm_form"), context.get("result")
+        if confirm_form is not None and not getattr(result, "data_warnings", None):
+            del confirm_form.fields["confirm_warnings"]  # nothing to confirm
+        return response
 
     def get_confirm_form_initial(self, request: HttpRequest, import_form) -> dict:
         initial = super().get_confirm_form_initial(request, import_form)

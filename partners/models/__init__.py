@@ -1,6 +1,7 @@
 """The partners app's models, by topic (the data model: docs/data-model.md)."""
 
 from .agreements import Agreement, Kind, Status
+from .checks import CheckConfirmation, DataWarningReport
 from .countries import Continent, Country
 from .exchanges import Exchange, Field
 from .home_city import HomeCity
@@ -11,9 +12,11 @@ from .text import fold, localized, localized_name
 __all__ = [
     "Agreement",
     "AgreementDocument",
+    "CheckConfirmation",
     "City",
     "Continent",
     "Country",
+    "DataWarningReport",
     "DormantPartner",
     "Exchange",
     "Field",

@@ -203,8 +203,21 @@ class City(models.Model):
     population_year = models.PositiveSmallIntegerField(
         _("population as of (year)"), null=True, blank=True
     )
+    population_source = models.CharField(
+        _("population source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the population figure comes from: a short text or a web address."),
+    )
     area_km2 = models.DecimalField(
         _("land area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    area_year = models.PositiveSmallIntegerField(_("land area as of (year)"), null=True, blank=True)
+    area_source = models.CharField(
+        _("land area source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the land area comes from: a short text or a web address."),
     )
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
@@ -253,6 +266,11 @@ class City(models.Model):
                 | Q(population_year__isnull=True),
                 name="city_population_year_plausible",
                 violation_error_message=_("The population year must be a four-digit year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(area_year__gte=1800, area_year__lte=2200) | Q(area_year__isnull=True),
+                name="city_area_year_plausible",
+                violation_error_message=_("The land area year must be a four-digit year."),
             ),
         ]
 

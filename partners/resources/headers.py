@@ -36,6 +36,10 @@ COLUMNS = [
     "feature_en",
     "feature_ko",
     "website",
+    # Added later, so at the end: files written before them still import (blank = keep).
+    "population_source",
+    "area_year",
+    "area_source",
 ]
 # The exchange activities' columns (resources/exchanges.py), in the order export writes them.
 EXCHANGE_COLUMNS = [
@@ -86,6 +90,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "feature_en": ("feature_en", "Feature (English)", "특징(영문)"),
     "feature_ko": ("feature_ko", "Feature (Korean)", "특징(국문)", "특징(한글)"),
     "website": ("website", "Web site", "Homepage", "URL", "홈페이지", "웹사이트"),
+    "population_source": ("population_source", "Population source", "인구 출처", "인구출처"),
+    "area_year": ("area_year", "Area year", "Land area year", "면적 기준연도",
+                  "면적기준년도"),
+    "area_source": ("area_source", "Area source", "Land area source", "면적 출처", "면적출처"),
 }  # fmt: skip
 
 # Units in a header's brackets: the factor that turns the file's figure into people / km².

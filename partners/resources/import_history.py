@@ -29,7 +29,10 @@ def version_of(obj: models.Model, revision: Revision) -> Version:
 
 
 def record_import_history(
-    city_pks: Iterable[int], user: AbstractBaseUser | None, file_name: str | None
+    city_pks: Iterable[int],
+    user: AbstractBaseUser | None,
+    file_name: str | None,
+    comments: dict[int, str] | None = None,
 ) -> list[Revision]:
     """A revision per imported partner, with its agreements, photos and documents as
     the admin records them, and who imported which file.
@@ -37,7 +40,8 @@ def record_import_history(
     One revision per partner, not one for the whole import: restoring a partner from its
     history must not also restore every other partner the same file touched. Written in bulk
     after the import instead of collected save by save, which keeps big imports fast. A
-    command-line import has no user unless given one.
+    command-line import has no user unless given one. comments: a partner's own comment
+    (the data-check warnings its import confirmed) in place of the import's.
     """
     now = timezone.now()
     user = user if user is not None and user.is_authenticated else None
@@ -47,7 +51,10 @@ def record_import_history(
     for start in range(0, len(pks), 500):
         batch = pks[start : start + 500]
         created = Revision.objects.bulk_create(
-            [Revision(date_created=now, user=user, comment=comment) for _pk in batch]
+            [
+                Revision(date_created=now, user=user, comment=(comments or {}).get(pk, comment))
+                for pk in batch
+            ]
         )
         revision_of = dict(zip(batch, created, strict=True))
         versions = [

@@ -14,6 +14,7 @@ from import_export.results import Result, RowResult
 
 from ..constraints import constraint_message, violated_checks
 from ..models import Agreement, City, Status
+from .data_checks import DataCheckImportMixin
 from .dates import DateWidget
 from .headers import COLUMNS, NOT_GIVEN, arrange_columns, require_columns
 from .import_history import import_all_or_nothing, record_import_history
@@ -44,7 +45,7 @@ def places(name: str) -> int:
     return City._meta.get_field(name).decimal_places
 
 
-class PartnerResource(CheckedCellsMixin, resources.ModelResource):
+class PartnerResource(DataCheckImportMixin, CheckedCellsMixin, resources.ModelResource):
     """Import matches by slug, else by English name + country; writes go through save()."""
 
     # A blank slug keeps the matched partner's slug, or makes one for a new partner.
@@ -73,6 +74,9 @@ class PartnerResource(CheckedCellsMixin, resources.ModelResource):
     feature_en = fields.Field("feature_en", "feature_en", TextWidget(multiline=True))
     feature_ko = fields.Field("feature_ko", "feature_ko", TextWidget(multiline=True))
     website = fields.Field("website", "website", TextWidget())
+    population_source = fields.Field("population_source", "population_source", TextWidget())
+    area_year = fields.Field("area_year", "area_year", NumberWidget(integer=True))
+    area_source = fields.Field("area_source", "area_source", TextWidget())
 
     # The export form's labels for the columns taken from the current agreement.
     label_fields = {
@@ -149,6 +153,7 @@ class PartnerResource(CheckedCellsMixin, resources.ModelResource):
         for city in cities:
             self.remember_agreement(city, current.get(city.pk))
         self.known = KnownPartners(cities)
+        self.load_checks(cities)
 
     @staticmethod
     def remember_agreement(city: City, agreement: Agreement | None) -> None:
@@ -195,12 +200,14 @@ class PartnerResource(CheckedCellsMixin, resources.ModelResource):
     def after_init_instance(self, instance: City, new: bool, row: dict, **kwargs) -> None:
         if self._meta.skip_diff:
             instance.import_snapshot = self.snapshot(instance)
+        self.remember_stored(instance)
         # A blank signed_on keeps the current date (saves_null_values=False); a change of
         # kind must not silently take that date over.
         instance.signed_on_given = bool(cell_text(row.get("signed_on")).strip())
         slug, name_en = (cell_text(row.get(column)).strip() for column in ("slug", "name_en"))
         line = file_line(self, kwargs.get("row_number", 0))
         self.known.claim(instance, slug, name_en, self.row_country, line)
+        instance.import_line = line
 
     def before_import_row(self, row: dict, **kwargs) -> None:
         # The country cell is read once a row, here: matching, the duplicate check and the
@@ -241,6 +248,7 @@ class PartnerResource(CheckedCellsMixin, resources.ModelResource):
             ]
         if instance.pk is None:
             self.known.new_slug_errors(instance, errors)
+        self.check_row(instance, errors, instance.import_line)
         if errors:
             raise ValidationError(errors)
         self.known.taken_slugs.add(instance.slug)
@@ -310,10 +318,14 @@ class PartnerResource(CheckedCellsMixin, resources.ModelResource):
         file name; a preview, or an import that writes nothing because of an error, none.
 
         default_kind (sister or friendly) fills the kind of every row of a file without a
-        kind column. The result's `notes` tell staff how the file was read."""
+        kind column; confirm_warnings=True confirms the data-check warnings (data_checks.py).
+        The result's `notes` tell staff how the file was read, its `data_warnings` what the
+        data checks found (line, column, partner, check, message)."""
         self.imported_city_pks: set[int] = set()
         self.header_line, self.row_lines, self.notes, self.kind_missing = 1, None, [], False
         self.problem_rows = self.unchecked_rows = 0
+        self.file_name = kwargs.get("file_name")
+        self.start_checks(dry_run, kwargs.get("confirm_warnings"))
         result = super().import_data(dataset, dry_run=dry_run, **kwargs)
         failed = result.has_errors() or result.has_validation_errors()
         if dry_run or failed or getattr(result, "report", None):
@@ -324,7 +336,10 @@ class PartnerResource(CheckedCellsMixin, resources.ModelResource):
             if row.object_id is not None
             and row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
         )
-        record_import_history(self.imported_city_pks, kwargs.get("user"), kwargs.get("file_name"))
+        comments = self.confirm_checked(kwargs.get("user"))
+        record_import_history(
+            self.imported_city_pks, kwargs.get("user"), kwargs.get("file_name"), comments
+        )
         return result
 
     def save_agreement(self, city: City) -> None:
@@ -356,6 +371,7 @@ class PartnerResource(CheckedCellsMixin, resources.ModelResource):
         finally:
             result.report = import_report(result, self)
             result.notes = self.notes
+            result.data_warnings = self.found_warnings
 
 
 class UnpreviewedPartnerResource(PartnerResource):

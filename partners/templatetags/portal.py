@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import formats, translation
 from django.utils.encoding import escape_uri_path
+from django.utils.html import escape, format_html
 from django.utils.http import escape_leading_slashes
 
 from partners.models import Field, Kind, Status
@@ -74,3 +75,12 @@ def status_label(value: str | None) -> str:
 @register.filter
 def field_label(value: str | None) -> str:
     return Field(value).label if value in Field.values else ""
+
+
+@register.filter
+def source_link(source: str) -> str:
+    """A figure's source as shown on the public page: a web address becomes a link, any
+    other text stays text (escaped)."""
+    if source.startswith(("https://", "http://")):
+        return format_html('<a href="{}" rel="external">{}</a>', source, source)
+    return escape(source)

@@ -49,6 +49,12 @@ class Command(BaseCommand):
                 choices=["sister", "friendly"],
                 help="The kind of every row, for a file without a kind column.",
             )
+            parser.add_argument(
+                "--confirm-warnings",
+                action="store_true",
+                help="Import values the data checks warn about, recording that the --user "
+                "checked them. Without it, an import with warnings writes nothing.",
+            )
 
     def handle(
         self,
@@ -57,6 +63,7 @@ class Command(BaseCommand):
         dry_run: bool,
         user: str | None = None,
         kind: str | None = None,
+        confirm_warnings: bool = False,
         **options,
     ) -> None:
         with translation.override(settings.LANGUAGE_CODE):
@@ -65,11 +72,17 @@ class Command(BaseCommand):
                 importer = get_user_model().objects.filter(username=user).first()
                 if importer is None:
                     raise CommandError(_("There is no user “%(name)s”.") % {"name": user})
+            self.confirm_warnings = confirm_warnings
             self.import_file(Path(path), dry_run, importer, kind)
 
     def run_import(self, dataset, dry_run: bool, importer, file_name: str, kind: str | None):
         return import_partners(
-            dataset, dry_run=dry_run, user=importer, file_name=file_name, default_kind=kind
+            dataset,
+            dry_run=dry_run,
+            user=importer,
+            file_name=file_name,
+            default_kind=kind,
+            confirm_warnings=self.confirm_warnings,
         )
 
     def import_file(self, path: Path, dry_run: bool, importer=None, kind=None) -> None:
@@ -100,6 +113,11 @@ class Command(BaseCommand):
             raise CommandError(busy_message()) from None
         for note in getattr(result, "notes", []):
             self.stdout.write(f"{path.name}: {note}")
+        warnings = getattr(result, "data_warnings", [])
+        if warnings and (dry_run or getattr(self, "confirm_warnings", False)):
+            for warning in warnings:
+                line = _("line %(line)s, %(column)s") % warning
+                self.stdout.write(self.style.WARNING(f"{path.name}: {line}: {warning['message']}"))
         # A report is always set by the resource; the fallback covers an error before that.
         report = getattr(result, "report", None)
         if report is None and (result.has_errors() or result.has_validation_errors()):
@@ -107,6 +125,13 @@ class Command(BaseCommand):
         if report:
             for line in report:
                 self.stderr.write(f"{path.name}: {line}")
+            if warnings and not dry_run:
+                self.stderr.write(
+                    _(
+                        "Values the data checks warn about need confirming: check them, then "
+                        "run again with --confirm-warnings (and --user)."
+                    )
+                )
             raise CommandError(_("Nothing was imported: fix the lines above and try again."))
         totals = result.totals
         summary = self.summary % {
