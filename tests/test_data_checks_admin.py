@@ -213,3 +213,16 @@ def test_the_open_data_has_the_source_columns(client):
     assert (rows[0]["population_source"], rows[0]["area_year"]) == ("city statistics", 2010)
     page = client.get("/en/data/").content.decode()
     assert "population_source" in page and "area_source" in page
+
+
+def test_coordinates_confirmed_as_typed_are_not_questioned_again(staff, shenyang):
+    # Typed with four decimals, stored with six: the confirmation must match both.
+    data = form_data(staff.get(change_url(shenyang)))
+    data |= {"latitude": "41.8057", "longitude": "13.4315", "confirm_warnings": "on"}  # Italy
+    assert staff.post(change_url(shenyang), data).status_code == 302
+    assert CheckConfirmation.objects.get(city=shenyang).value == "41.8057,13.4315"
+    response = staff.get(REPORT_URL, {"check": "outside-country"})
+    assert response.context["rows"] == []
+    data = form_data(staff.get(change_url(shenyang)))  # the form shows 41.805700
+    assert data["latitude"] == "41.805700"
+    assert staff.post(change_url(shenyang), data).status_code == 302

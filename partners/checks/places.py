@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from .figures import value_text
+
 OUTSIDE_COUNTRY = "outside-country"
 SWAPPED = "swapped-coordinates"
 BOUNDS_FILE = Path(__file__).resolve().parent.parent / "data" / "country-bounds.json"
@@ -44,8 +46,11 @@ def coordinates(city) -> Iterator[tuple[str, str, str, str]]:
     iso_code = city.country.iso_code
     if in_country(iso_code, latitude, longitude) is not False:
         return
-    value = f"{city.latitude},{city.longitude}"
-    values = {"latitude": latitude, "longitude": longitude, "country": city.country.name}
+    # Normalised, as a confirmation stores it: 41.8057 typed in the form and 41.805700 read
+    # back from the database are the same point, and confirming one confirms the other.
+    lat_text, lon_text = value_text(city.latitude), value_text(city.longitude)
+    value = f"{lat_text},{lon_text}"
+    values = {"latitude": lat_text, "longitude": lon_text, "country": city.country.name}
     if abs(longitude) <= 90 and in_country(iso_code, longitude, latitude):
         message = _(
             "The latitude and longitude look swapped: (%(longitude)s, %(latitude)s) is in "
