@@ -226,3 +226,34 @@ def test_coordinates_confirmed_as_typed_are_not_questioned_again(staff, shenyang
     data = form_data(staff.get(change_url(shenyang)))  # the form shows 41.805700
     assert data["latitude"] == "41.805700"
     assert staff.post(change_url(shenyang), data).status_code == 302
+
+
+def test_an_old_signing_date_the_report_lists_is_confirmed_in_the_form(staff):
+    # Saved without the checks (a revert, a script): the report lists it, and saving the
+    # partner asks for it like any other value, then the report no longer does.
+    make_countries()
+    city = make_city("Seattle", "US", name_ko="시애틀", kind="sister")
+    city.agreements.update(signed_on=datetime.date(1949, 6, 1))
+    assert [w.check for _c, w, *_r in staff.get(REPORT_URL).context["rows"]] == [
+        "signed-before-1950"
+    ]
+    data = form_data(staff.get(change_url(city)))
+    response = staff.post(change_url(city), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Signed on June 1, 1949, before 1950" in response.content.decode()
+    data["confirm_warnings"] = "on"
+    assert staff.post(change_url(city), data).status_code == 302
+    assert staff.get(REPORT_URL).context["rows"] == []
+
+
+def test_an_end_before_the_signing_is_refused_without_asking_to_confirm_it(staff):
+    make_countries()
+    city = make_city("Seattle", "US", name_ko="시애틀")
+    data = form_data(staff.get(change_url(city), HTTP_ACCEPT_LANGUAGE="en"))
+    data |= {"agreements-0-kind": "sister", "agreements-0-status": "ended"}
+    data |= {"agreements-0-signed_on": "2010-05-01", "agreements-0-ended_on": "2009-01-01"}
+    response = staff.post(change_url(city), data, HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert "An agreement cannot end before it was signed." in page
+    assert "after the agreement ended" not in page and "Check these dates" not in page
+    assert not city.agreements.exists()

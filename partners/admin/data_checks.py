@@ -100,12 +100,14 @@ class DataCheckAdminMixin:
 
 
 def check_agreements(formset: forms.BaseInlineFormSet) -> None:
-    """The signing-date checks over the agreements the formset will keep; sets
-    formset.data_warnings, or raises ValidationError while they are not confirmed."""
+    """The signing-date checks over every agreement the formset will keep, changed or not
+    (the report lists an unconfirmed old date, and this form is where it is confirmed), but
+    not one the form already refuses (ended before it was signed: no tick can save it);
+    sets formset.data_warnings, or raises ValidationError while they are not confirmed."""
     dates = [
         (form.cleaned_data.get("signed_on"), form.cleaned_data.get("ended_on"))
         for form in formset.forms
-        if form.has_changed() and not formset._should_delete_form(form) and form.cleaned_data
+        if form.cleaned_data and not form.errors and not formset._should_delete_form(form)
     ]
     warnings = [DataWarning(*found) for found in signing_dates(dates, timezone.localdate())]
     formset.data_warnings = unconfirmed(formset.instance.pk, warnings)
