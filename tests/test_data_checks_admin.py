@@ -257,3 +257,15 @@ def test_an_end_before_the_signing_is_refused_without_asking_to_confirm_it(staff
     assert "An agreement cannot end before it was signed." in page
     assert "after the agreement ended" not in page and "Check these dates" not in page
     assert not city.agreements.exists()
+
+
+def test_a_save_that_only_confirms_says_so_without_a_changed_box(staff, shenyang):
+    durban = make_city("Durban", "ZA", name_ko="더반", population=3_340_000, area_km2=12980)
+    data = form_data(staff.get(change_url(durban))) | {"confirm_warnings": "on"}
+    assert staff.post(change_url(durban), data).status_code == 302
+    with translation.override("en"):
+        comment = describe(Version.objects.get_for_object(durban).first().revision)
+    assert comment == (
+        "No fields changed. Checked and confirmed: same figure as another partner "
+        "(area_km2 = 12980)."
+    )

@@ -42,6 +42,11 @@ class DataCheckForm(OptimisticLockForm):
         self.data_warnings: list[DataWarning] = []
         self.stored = {field: self.initial.get(field) for field in ("population", "area_km2")}
 
+    @property
+    def changed_data(self) -> list[str]:
+        # The box is no value of the partner: the history must not say it "changed".
+        return [name for name in super().changed_data if name != CONFIRM_FIELD]
+
     def _post_clean(self) -> None:
         super()._post_clean()
         city = self.instance
