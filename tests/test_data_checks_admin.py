@@ -269,3 +269,17 @@ def test_a_save_that_only_confirms_says_so_without_a_changed_box(staff, shenyang
         "No fields changed. Checked and confirmed: same figure as another partner "
         "(area_km2 = 12980)."
     )
+
+
+def test_as_of_years_read_as_years_in_the_preview_and_the_history(staff, shenyang):
+    row = partner_row(slug="shenyang", name_en="Shenyang", name_ko="선양", country="CN")
+    row[COLUMNS.index("population")] = 7_200_000
+    row[COLUMNS.index("population_year")], row[COLUMNS.index("area_year")] = 2010, 2020
+    page = upload(staff, [row]).content.decode()
+    assert "<ins>2010</ins>" in page and "<ins>2020</ins>" in page
+    assert "7,200,000" in page  # a count is still grouped
+    for year in ("2019", "2020"):  # the first admin save is the version the second diffs
+        data = form_data(staff.get(change_url(shenyang))) | {"area_year": year}
+        assert staff.post(change_url(shenyang), data).status_code == 302
+    page = staff.get(reverse("admin:partners_city_history", args=[shenyang.pk]))
+    assert "<del>2019</del> → <ins>2020</ins>" in page.content.decode()

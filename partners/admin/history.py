@@ -40,7 +40,7 @@ def display_value(field: models.Field, value: object) -> str:
         return "✔" if value else "✘"
     if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
         # Stored as text in the version; grouped as the import preview shows numbers.
-        return preview_value(Decimal(str(value)))
+        return preview_value(Decimal(str(value)), field.name)
     return str(value)
 
 

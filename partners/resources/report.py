@@ -29,10 +29,14 @@ class PreviewDiff(Diff):
     The library diffs letter by letter, which strikes single digits out of a number
     (1,4̶5̶00,000) and reads as nonsense; a cell is one value, so it is replaced whole."""
 
+    def __init__(self, resource: resources.Resource, instance, new: bool) -> None:
+        super().__init__(resource, instance, new)
+        self.columns = [field.column_name for field in resource.get_import_fields()]
+
     def as_html(self) -> list[str]:
         cells = []
-        for before, after in zip(self.left, self.right, strict=False):
-            before, after = preview_value(before), preview_value(after)
+        for column, before, after in zip(self.columns, self.left, self.right, strict=False):
+            before, after = preview_value(before, column), preview_value(after, column)
             if self.new or before == after:
                 cells.append(escape(after))
             elif not before:
@@ -44,10 +48,14 @@ class PreviewDiff(Diff):
         return cells
 
 
-def preview_value(value: object) -> str:
-    """A cell as the preview shows it; the widgets keep None (an empty cell in exports)."""
+def preview_value(value: object, name: str = "") -> str:
+    """A cell of column (or field) name as the preview shows it; the widgets keep None (an
+    empty cell in exports). Numbers are grouped (620,700), but not a year (population_year,
+    area_year): 2,020 reads as a count."""
     if value is None:
         return ""
+    if name.endswith("_year"):
+        return str(value)
     if isinstance(value, numbers.Number) and not isinstance(value, bool):
         if isinstance(value, Decimal):
             value = value.normalize()
