@@ -68,3 +68,20 @@ def test_the_korean_admin_change_form_import_preview_and_history_pass_axe_at_128
     if size["scroll"] > size["client"]:
         problems.append(f"the import preview scrolls sideways: {size}")
     assert not any(problems), "\n".join(filter(None, problems))
+
+
+def test_the_korean_data_check_report_reads_on_a_phone(
+    page: Page, site: Site, staff_user, staff_password: str
+):
+    # The demo data's two warnings (Durban's and Shenyang's area). At 390 px the message
+    # took the width and the partner's name was cut into single syllables (더/반).
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in_to_the_admin(page, site, staff_user.username, staff_password)
+    page.goto(site.url(reverse("admin:partners_datawarningreport_changelist")))
+    names = page.locator("#result_list tbody th a")
+    expect(names).to_have_text(["더반", "선양"])
+    page.screenshot(path=SCREENSHOTS / "admin-data-warnings-ko-390.png", full_page=True)
+    lines = names.evaluate_all("links => links.map(link => link.getClientRects().length)")
+    assert lines == [1, 1]
+    size = page_fits(page)
+    assert size["scroll"] <= size["client"], size
