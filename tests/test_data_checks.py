@@ -115,6 +115,8 @@ def test_nicefrance_from_the_seed_has_the_country_glued_to_it():
 def test_names_with_the_wrong_script_or_stray_punctuation_warn():
     korea = make_country("KR", name_en="South Korea", name_ko="대한민국")
     assert "latin-in-korean-name" in codes(City(name_en="Brno", name_ko="브르노(Brno)"))
+    # Full-width, as a Korean input method types them.
+    assert "latin-in-korean-name" in codes(City(name_en="Brno", name_ko="브르노(Ｂｒｎｏ)"))
     assert "hangul-in-english-name" in codes(City(name_en="브르노 Brno", name_ko="브르노"))
     assert "name-punctuation" in codes(City(name_en="Uppsala,", name_ko="웁살라"))
     assert "name-punctuation" not in codes(

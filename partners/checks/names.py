@@ -18,7 +18,9 @@ ALLOWED_LAST = ")"
 
 
 def is_latin(char: str) -> bool:
-    return char.isalpha() and unicodedata.name(char, "").startswith("LATIN")
+    # "in", not "startswith": Korean input methods type full-width letters (FULLWIDTH LATIN
+    # CAPITAL LETTER B, Ｂｒｎｏ), which are Latin letters all the same.
+    return char.isalpha() and "LATIN" in unicodedata.name(char, "")
 
 
 def is_hangul(char: str) -> bool:
