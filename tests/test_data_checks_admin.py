@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -140,9 +141,15 @@ def test_the_import_command_refuses_warnings_without_the_flag(tmp_path, shenyang
         call_command("import_partners", path, stderr=err)
     assert "area_km2" in err.getvalue() and "--confirm-warnings" in err.getvalue()
     assert not City.objects.filter(name_en="Durban").exists()
-    call_command("import_partners", path, "--confirm-warnings", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="--user"):  # a confirmation by no one
+        call_command("import_partners", path, "--confirm-warnings", stdout=io.StringIO())
+    assert not City.objects.filter(name_en="Durban").exists()
+    User.objects.create_user("jiwoo")
+    call_command(
+        "import_partners", path, "--confirm-warnings", "--user", "jiwoo", stdout=io.StringIO()
+    )
     durban = City.objects.get(name_en="Durban")
-    assert CheckConfirmation.objects.filter(city=durban).count() == 1
+    assert CheckConfirmation.objects.get(city=durban).confirmed_by.username == "jiwoo"
     with translation.override("en"):
         comment = describe(Version.objects.get_for_object(durban).first().revision)
     assert comment == (

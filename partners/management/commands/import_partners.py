@@ -72,6 +72,11 @@ class Command(BaseCommand):
                 importer = get_user_model().objects.filter(username=user).first()
                 if importer is None:
                     raise CommandError(_("There is no user “%(name)s”.") % {"name": user})
+            if confirm_warnings and importer is None and not dry_run:
+                # A confirmation records who checked the values (issue 15): never no one.
+                raise CommandError(
+                    _("--confirm-warnings records who checked the values: give --user too.")
+                )
             self.confirm_warnings = confirm_warnings
             self.import_file(Path(path), dry_run, importer, kind)
 
