@@ -30,6 +30,12 @@ def staff(admin_client):
     return admin_client
 
 
+def latest_comment(city: City) -> str:
+    """The partner's latest history comment, in English."""
+    with translation.override("en"):
+        return describe(Version.objects.get_for_object(city).first().revision)
+
+
 @pytest.fixture
 def shenyang():
     make_countries()
@@ -150,9 +156,7 @@ def test_the_import_command_refuses_warnings_without_the_flag(tmp_path, shenyang
     )
     durban = City.objects.get(name_en="Durban")
     assert CheckConfirmation.objects.get(city=durban).confirmed_by.username == "jiwoo"
-    with translation.override("en"):
-        comment = describe(Version.objects.get_for_object(durban).first().revision)
-    assert comment == (
+    assert latest_comment(durban) == (
         "Imported from partners.csv. Checked and confirmed: same figure as another partner "
         "(area_km2 = 12980)."
     )
@@ -270,9 +274,7 @@ def test_a_save_that_only_confirms_says_so_without_a_changed_box(staff, shenyang
     durban = make_city("Durban", "ZA", name_ko="더반", population=3_340_000, area_km2=12980)
     data = form_data(staff.get(change_url(durban))) | {"confirm_warnings": "on"}
     assert staff.post(change_url(durban), data).status_code == 302
-    with translation.override("en"):
-        comment = describe(Version.objects.get_for_object(durban).first().revision)
-    assert comment == (
+    assert latest_comment(durban) == (
         "No fields changed. Checked and confirmed: same figure as another partner "
         "(area_km2 = 12980)."
     )
