@@ -292,3 +292,26 @@ def test_as_of_years_read_as_years_in_the_preview_and_the_history(staff, shenyan
         assert staff.post(change_url(shenyang), data).status_code == 302
     page = staff.get(reverse("admin:partners_city_history", args=[shenyang.pk]))
     assert "<del>2019</del> → <ins>2020</ins>" in page.content.decode()
+
+
+def test_an_asian_partners_swapped_coordinates_are_named_beside_the_range_error(
+    staff, shenyang, tmp_path
+):
+    # Shenyang at 41.8057 N, 123.4315 E typed the other way round: the latitude is out of
+    # range, so the swapped-coordinates check alone never saw it.
+    swapped = "The latitude and longitude look swapped: (41.8057, 123.4315) is in China"
+    data = form_data(staff.get(change_url(shenyang), HTTP_ACCEPT_LANGUAGE="en"))
+    data |= {"latitude": "123.4315", "longitude": "41.8057", "confirm_warnings": "on"}
+    page = staff.post(change_url(shenyang), data, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Latitude must be between -90 and 90." in page and swapped in page
+    shenyang.refresh_from_db()
+    assert shenyang.latitude is None
+    row = partner_row(slug="shenyang", name_en="Shenyang", name_ko="선양", country="CN")
+    row[COLUMNS.index("latitude")], row[COLUMNS.index("longitude")] = "123.4315", "41.8057"
+    err = io.StringIO()
+    with pytest.raises(CommandError):  # the command speaks Korean
+        call_command("import_partners", write_csv(tmp_path, [row]), stderr=err)
+    assert (
+        "위도와 경도가 뒤바뀐 것 같습니다. 두 값을 바꾼 (41.8057, 123.4315) 지점은 중국"
+        in err.getvalue()
+    )

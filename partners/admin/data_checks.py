@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..checks import CheckContext, DataWarning, check_partner, confirm_warnings, unconfirmed
 from ..checks.dates import signing_dates
+from ..checks.places import swapped_beyond_range
 from ..models import City, localized_name
 from .edit_lock import OptimisticLockForm
 
@@ -50,6 +51,8 @@ class DataCheckForm(OptimisticLockForm):
     def _post_clean(self) -> None:
         super()._post_clean()
         city = self.instance
+        if swapped := swapped_beyond_range(city):  # beside the range rule's error
+            self.add_error("latitude", swapped)
         if self.errors or city.country_id is None:
             return
         others = City.objects.exclude(pk=city.pk).values_list(

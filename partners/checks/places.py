@@ -48,15 +48,38 @@ def coordinates(city) -> Iterator[tuple[str, str, str, str]]:
         return
     # Normalised, as a confirmation stores it: 41.8057 typed in the form and 41.805700 read
     # back from the database are the same point, and confirming one confirms the other.
-    lat_text, lon_text = value_text(city.latitude), value_text(city.longitude)
-    value = f"{lat_text},{lon_text}"
-    values = {"latitude": lat_text, "longitude": lon_text, "country": city.country.name}
+    value = f"{value_text(city.latitude)},{value_text(city.longitude)}"
     if abs(longitude) <= 90 and in_country(iso_code, longitude, latitude):
-        message = _(
-            "The latitude and longitude look swapped: (%(longitude)s, %(latitude)s) is in "
-            "%(country)s, (%(latitude)s, %(longitude)s) is not."
-        )
-        yield SWAPPED, "latitude", value, message % values
+        yield SWAPPED, "latitude", value, swapped_message(city)
         return
     message = _("The coordinates (%(latitude)s, %(longitude)s) are outside %(country)s.")
-    yield OUTSIDE_COUNTRY, "latitude", value, message % values
+    yield OUTSIDE_COUNTRY, "latitude", value, message % point(city)
+
+
+def point(city) -> dict[str, str]:
+    return {
+        "latitude": value_text(city.latitude),
+        "longitude": value_text(city.longitude),
+        "country": city.country.name,
+    }
+
+
+def swapped_message(city) -> str:
+    message = _(
+        "The latitude and longitude look swapped: (%(longitude)s, %(latitude)s) is in "
+        "%(country)s, (%(latitude)s, %(longitude)s) is not."
+    )
+    return message % point(city)
+
+
+def swapped_beyond_range(city) -> str | None:
+    """Why a latitude beyond ±90° was typed, when swapping it with the longitude puts the
+    point in the partner's country (Shenyang as 123.43, 41.81): the swapped-coordinates
+    message, or None. Any partner east of 90°E or west of 90°W swaps into such a latitude,
+    which the range rule refuses before the check above can run; this names the cause."""
+    if city.latitude is None or city.longitude is None or city.country_id is None:
+        return None
+    latitude, longitude = float(city.latitude), float(city.longitude)
+    if abs(latitude) <= 90 or abs(longitude) > 90:
+        return None
+    return swapped_message(city) if in_country(city.country.iso_code, longitude, latitude) else None

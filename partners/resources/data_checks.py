@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from .. import revision_comments
 from ..checks import CheckContext, DataWarning, check_partner, confirm_warnings
 from ..checks.figures import FIGURE_FIELDS
+from ..checks.places import swapped_beyond_range
 from ..checks.report import confirmed_keys
 from ..models import City, localized_name
 
@@ -39,7 +40,10 @@ class DataCheckImportMixin:
 
     def check_row(self, instance: City, errors: dict, line: int) -> None:
         """Add the row's unconfirmed warnings to found_warnings; in a real import without
-        confirmation, to errors (keyed by the resource's attribute) as well."""
+        confirmation, to errors (keyed by the resource's attribute) as well. A latitude beyond
+        ±90° that is the longitude swapped gets that said beside its range error."""
+        if swapped := swapped_beyond_range(instance):  # beside the range rule's error
+            errors.setdefault("latitude", []).append(swapped)
         if errors:
             return
         signing = [(instance.current_signed_on, None)] if instance.signed_on_given else []
