@@ -59,7 +59,7 @@ def test_the_same_seed_generates_the_same_partners(countries):
 
 def test_refuses_a_database_with_the_demo_partners_and_writes_nothing(countries):
     make_city("Seattle", country="US")  # a demo partner's slug
-    with pytest.raises(CommandError, match="demo data"):
+    with pytest.raises(CommandError, match="--force"):
         generate()
     assert City.objects.count() == 1
     assert not Exchange.objects.exists()
