@@ -99,8 +99,8 @@ def signing_events(cities: list) -> Counter:
 
     A partner counts once in the year of its first agreement, under that agreement's kind,
     and once more in its `since` year when its current kind differs from the first (an
-    upgrade from friendly to sister). Renewals of the same kind are not events. Needs rows
-    of with_current_agreement().with_first_agreement()."""
+    upgrade from friendly to sister). Renewals of the same kind are not events. Reads the stored
+    relationship (models/derived.py)."""
     events: Counter = Counter()
     for city in cities:
         first_on, first_kind = getattr(city, "first_signed_on", None), city.first_kind

@@ -83,8 +83,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     cities = (
         City.objects.published()
-        .with_current_agreement()
-        .with_first_agreement()
+        .select_related("country")
         .filter(current_kind__isnull=False)
         .order_by("since", "name_en")
     )
@@ -144,7 +143,7 @@ def _ordering(sort: str) -> list[OrderBy]:
 def city_list(request: HttpRequest) -> HttpResponse:
     form = CityFilterForm(request.GET)
     filters = form.valid_filters()
-    cities = City.objects.published().with_current_agreement()
+    cities = City.objects.published().select_related("country")
     if "q" in filters:
         cities = cities.search(filters["q"])
     if "kind" in filters:
@@ -239,7 +238,7 @@ class CityDetailView(DetailView):
     def get_queryset(self):
         return (
             City.objects.published()
-            .with_current_agreement()
+            .select_related("country")
             .with_last_exchange()
             .prefetch_related(
                 Prefetch("agreements", queryset=Agreement.objects.order_by("signed_on", "pk")),

@@ -57,7 +57,7 @@ def continent_summary(cities: list) -> str:
 
 @register.inclusion_tag("includes/world_map.html", takes_context=True)
 def world_map(context: template.Context, cities: list) -> dict:
-    """The world map of `cities` (rows of City.objects.with_current_agreement(), all the
+    """The world map of `cities` (partners with their stored current_kind, all the
     page's filters applied), centred on the home city, with its region zoomed."""
     home = load_home_city(context["request"])
     drawn = maps.world_map(list(cities), home)
