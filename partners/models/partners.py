@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import reversion
 from django.db import models, transaction
-from django.db.models import Case, Q, When
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +66,7 @@ class CityQuerySet(models.QuerySet):
         PostgreSQL a trigram index serves the match (migration 0007)."""
         needle = fold(query.strip()).replace(SEPARATOR, " ").strip()
         if not needle:
-            return self
+            return self.annotate(search_rank=Value(2))
         return self.filter(search_text__contains=needle).annotate(
             search_rank=Case(
                 When(search_text__contains=f"{SEPARATOR}{needle}{SEPARATOR}", then=0),
