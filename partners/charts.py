@@ -10,8 +10,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import CharField, Count, QuerySet
+from django.db.models.functions import Cast, Substr
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +96,13 @@ class YearChart:
         return self.height - 6
 
 
+def year(date_field: str) -> Substr:
+    """The year of a date column as four digits of text. Not ExtractYear: SQLite runs that
+    as a Python function per row, five times slower over 10,000 partners; a date's text is
+    ISO 8601 in SQLite and in PostgreSQL (DateStyle ISO, its default)."""
+    return Substr(Cast(date_field, CharField()), 1, 4)
+
+
 def signing_events(cities: QuerySet) -> Counter:
     """(year, kind, changed) -> how many partnerships began or changed kind that year.
 
@@ -108,16 +115,14 @@ def signing_events(cities: QuerySet) -> Counter:
     events: Counter = Counter()
     starts = (
         cities.filter(first_signed_on__isnull=False, first_kind__isnull=False)
-        .values_list(
-            ExtractYear("first_signed_on"), "first_kind", ExtractYear("since"), "current_kind"
-        )
+        .values_list(year("first_signed_on"), "first_kind", year("since"), "current_kind")
         .annotate(count=Count("pk"))
         .order_by()
     )
     for first_year, first_kind, since_year, kind, count in starts:
-        events[(first_year, first_kind, False)] += count
+        events[(int(first_year), first_kind, False)] += count
         if kind and kind != first_kind and since_year:
-            events[(since_year, kind, True)] += count
+            events[(int(since_year), kind, True)] += count
     return events
 
 

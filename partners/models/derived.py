@@ -1,5 +1,6 @@
 """Values stored on a partner that derive from other records: its current relationship (from
-its agreements) and its folded search text (from its names and its country's names).
+its agreements), its country's continent, and its folded search text (from its names and its
+country's names).
 
 Pages sort, filter and search 10,000 partners by them, which subqueries per partner could not
 do fast (issue 13). One function computes them from scratch, refresh_partners()
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 from django.apps import apps
+from django.db import connections
 from django.db.models import QuerySet
 
 from .agreements import Status
@@ -63,8 +65,8 @@ class Relationship:
     first_kind: str | None = None
 
 
-DERIVED_FIELDS = [*Relationship.__dataclass_fields__, "search_text"]
-# The partner's own fields that search_text derives from.
+DERIVED_FIELDS = [*Relationship.__dataclass_fields__, "continent", "search_text"]
+# The partner's own fields that continent and search_text derive from.
 SEARCHED_FIELDS = frozenset({"name_en", "name_ko", "aliases", "country", "country_id"})
 
 
@@ -137,9 +139,9 @@ def refresh_partners(cities: QuerySet) -> int:
     """Recompute DERIVED_FIELDS of the partners in `cities` (a City queryset) from their
     agreements, names and country, and write those that changed. Returns how many changed.
 
-    Queries: one for the partners and, per CHUNK of them, one for their agreements and the
-    bulk update of the changed ones. Also run by migration 0007 with the historical models,
-    hence the agreements' model is read from the queryset's."""
+    Queries: one for the partners and, per CHUNK of them, one for their agreements; then one
+    UPDATE run for each changed partner (write_derived). Also run by migration 0007 with
+    the historical models, hence the agreements' model is read from the queryset's."""
     agreement_model = cities.model._meta.get_field("agreements").related_model
     rows = list(
         cities.order_by("pk").values_list(
@@ -150,6 +152,7 @@ def refresh_partners(cities: QuerySet) -> int:
             "country__iso_code",
             "country__name_en",
             "country__name_ko",
+            "country__continent",
             *DERIVED_FIELDS,
         )
     )
@@ -163,12 +166,34 @@ def refresh_partners(cities: QuerySet) -> int:
         ):
             agreements[city_id].append(AgreementRow(*values))
         for pk, *texts in chunk:
-            texts, stored = texts[:6], tuple(texts[6:])
-            values = asdict(relationship(agreements[pk])) | {"search_text": search_text(*texts)}
+            texts, continent, stored = texts[:6], texts[6], tuple(texts[7:])
+            values = asdict(relationship(agreements[pk])) | {
+                "continent": continent,
+                "search_text": search_text(*texts),
+            }
             if tuple(values.values()) != stored:
-                changed.append(cities.model(pk=pk, **values))
-    cities.model.objects.bulk_update(changed, DERIVED_FIELDS, batch_size=500)
+                changed.append((pk, values))
+    write_derived(cities, changed)
     return len(changed)
+
+
+def write_derived(cities: QuerySet, changed: list[tuple[int, dict]]) -> None:
+    """UPDATE the DERIVED_FIELDS of each (pk, values), one statement run for every row.
+
+    Not bulk_update: its CASE WHEN per field and row took 25 s for 10,000 partners here,
+    against under a second for this."""
+    connection = connections[cities.db]
+    meta, quote = cities.model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in DERIVED_FIELDS]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    rows = [
+        [field.get_db_prep_save(values[field.name], connection) for field in fields] + [pk]
+        for pk, values in changed
+    ]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 _pending = threading.local()

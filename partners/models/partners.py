@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .agreements import Agreement, Kind, Status
-from .countries import Country
+from .countries import Continent, Country
 from .derived import DERIVED_FIELDS, SEARCHED_FIELDS, SEPARATOR, partners_changed, refresh_partners
 from .exchanges import last_exchange_subquery
 from .text import Localized, fold
@@ -163,6 +163,9 @@ class City(models.Model):
     first_kind = models.CharField(  # noqa: DJ001
         _("relationship"), max_length=10, choices=Kind, null=True, editable=False
     )
+    continent = models.CharField(
+        _("continent"), max_length=10, choices=Continent, editable=False, default=""
+    )
     search_text = models.TextField(editable=False, default="")
 
     objects = CityManager()
@@ -176,6 +179,8 @@ class City(models.Model):
         indexes = [
             models.Index(fields=["since", "name_en"], name="city_since"),
             models.Index(fields=["current_kind", "since"], name="city_kind_since"),
+            # Also the home page's counts by kind and continent, read from the index alone.
+            models.Index(fields=["continent", "current_kind"], name="city_continent_kind"),
             models.Index(fields=["current_status"], name="city_status"),
             models.Index(fields=["name_en"], name="city_name_en"),
             models.Index(fields=["name_ko"], name="city_name_ko"),
