@@ -89,7 +89,9 @@ def report(label: str, goal: float) -> None:
             print(f"{name:<24}{lang:<6}{queries:>8}{p50:>9.1f}{p90:>9.1f}{p50 / goal:>10.2f}")
 
 
-def main() -> None:
+def empty_database() -> tempfile.TemporaryDirectory:
+    """Set Django up on the database given as the first argument (flushed) or on a new
+    SQLite file in the returned folder, which lasts as long as the returned object."""
     tmp = tempfile.TemporaryDirectory()
     url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{tmp.name}/bench.sqlite3"
     os.environ["DATABASE_URL"] = url
@@ -100,11 +102,18 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from partners.models import City
-
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    call_command("load_demo_data", verbosity=0)
+    return tmp
+
+
+def main() -> None:
+    tmp = empty_database()  # noqa: F841  (the SQLite file lives as long as it)
+    from django.core.management import call_command
+
+    from partners.models import City
+
+    call_command("load_demo_data", stdout=io.StringIO())
     report("demo", GOALS_MS["demo"])
     began = time.perf_counter()
     call_command(

@@ -11,13 +11,8 @@ printed beneath its URL. It asserts nothing.
 """
 
 import io
-import os
-import sys
-import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_render import empty_database
 
 PATHS = [
     "/en/partners/",
@@ -48,21 +43,12 @@ def explain(sql: str) -> list[str]:
 
 
 def main() -> None:
-    tmp = tempfile.TemporaryDirectory()
-    url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{tmp.name}/explain.sqlite3"
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
+    tmp = empty_database()  # noqa: F841  (the SQLite file lives as long as it)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
     call_command("loaddata", "countries", verbosity=0)
     call_command("generate_scale_data", partners=10000, exchanges=0, stdout=io.StringIO())
     with connection.cursor() as cursor:
