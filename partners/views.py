@@ -1,9 +1,10 @@
+import operator
 from collections import defaultdict
+from functools import reduce
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OrderBy, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OrderBy, Prefetch, Q
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -107,18 +108,19 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by()
     }
     # One query for the names of every cell and the map: the first CELL_NAMES of each cell
-    # and the first MAP_MARKERS of all, ranked over the ids alone, then read whole.
-    order = [F("since"), F("name_en"), F("pk")]
-    shown = current.annotate(
-        place_in_cell=Window(
-            RowNumber(), partition_by=[F("current_kind"), F("continent")], order_by=order
-        ),
-        place=Window(RowNumber(), order_by=order),
-    ).filter(Q(place_in_cell__lte=CELL_NAMES) | Q(place__lte=MAP_MARKERS))
+    # and the first MAP_MARKERS of all, each found by an index (city_cell, city_since).
+    order = ["since", "name_en", "pk"]
+    firsts = [current.order_by(*order)[:MAP_MARKERS].values("pk")] + [
+        current.filter(current_kind=kind, continent=continent)
+        .order_by(*order)[:CELL_NAMES]
+        .values("pk")
+        for kind in Kind.values
+        for continent in TABLE_CONTINENTS
+    ]
     cities = list(
-        City.objects.filter(pk__in=shown.values("pk"))
+        City.objects.filter(reduce(operator.or_, (Q(pk__in=pks) for pks in firsts)))
         .select_related("country")
-        .order_by("since", "name_en", "pk")
+        .order_by(*order)
     )
     # In that order a cell's first CELL_NAMES are its own first, and the first MAP_MARKERS
     # are the first of all: the rows that only one of the two needs come after.

@@ -120,7 +120,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="city",
-            index=models.Index(fields=["continent", "current_kind"], name="city_continent_kind"),
+            index=models.Index(
+                fields=["continent", "current_kind", "since", "name_en"], name="city_cell"
+            ),
         ),
         migrations.AddIndex(
             model_name="city",

@@ -179,8 +179,11 @@ class City(models.Model):
         indexes = [
             models.Index(fields=["since", "name_en"], name="city_since"),
             models.Index(fields=["current_kind", "since"], name="city_kind_since"),
-            # Also the home page's counts by kind and continent, read from the index alone.
-            models.Index(fields=["continent", "current_kind"], name="city_continent_kind"),
+            # Also the home page's counts by kind and continent (from the index alone) and
+            # the first partners of each kind and continent.
+            models.Index(
+                fields=["continent", "current_kind", "since", "name_en"], name="city_cell"
+            ),
             models.Index(fields=["current_status"], name="city_status"),
             models.Index(fields=["name_en"], name="city_name_en"),
             models.Index(fields=["name_ko"], name="city_name_ko"),
