@@ -5,147 +5,446 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('iso_code', models.CharField(help_text='ISO 3166-1 alpha-2 code, for example KR.', max_length=2, unique=True, verbose_name='ISO code')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
-                ('name_ko', models.CharField(max_length=100, verbose_name='name (Korean)')),
-                ('continent', models.CharField(choices=[('africa', 'Africa'), ('americas', 'Americas'), ('asia', 'Asia'), ('europe', 'Europe'), ('oceania', 'Oceania')], max_length=10, verbose_name='continent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "iso_code",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2 code, for example KR.",
+                        max_length=2,
+                        unique=True,
+                        verbose_name="ISO code",
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
+                ("name_ko", models.CharField(max_length=100, verbose_name="name (Korean)")),
+                (
+                    "continent",
+                    models.CharField(
+                        choices=[
+                            ("africa", "Africa"),
+                            ("americas", "Americas"),
+                            ("asia", "Asia"),
+                            ("europe", "Europe"),
+                            ("oceania", "Oceania"),
+                        ],
+                        max_length=10,
+                        verbose_name="continent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'country',
-                'verbose_name_plural': 'countries',
-                'ordering': ['name_en'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('iso_code__regex', '^[A-Z]{2}$')), name='country_iso_code_two_capitals')],
+                "verbose_name": "country",
+                "verbose_name_plural": "countries",
+                "ordering": ["name_en"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("iso_code__regex", "^[A-Z]{2}$")),
+                        name="country_iso_code_two_capitals",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='City',
+            name="City",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
-                ('name_en', models.CharField(max_length=120, verbose_name='name (English)')),
-                ('name_ko', models.CharField(max_length=120, verbose_name='name (Korean)')),
-                ('aliases', models.CharField(blank=True, help_text='Other names that search should find, separated by semicolons.', max_length=300, verbose_name='other spellings')),
-                ('level', models.CharField(choices=[('city', 'city'), ('county', 'county'), ('province', 'province'), ('state', 'state')], default='city', max_length=10, verbose_name='level')),
-                ('population', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='population')),
-                ('population_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='population as of (year)')),
-                ('area_km2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='land area (km²)')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='longitude')),
-                ('feature_en', models.CharField(blank=True, max_length=300, verbose_name='feature (English)')),
-                ('feature_ko', models.CharField(blank=True, max_length=300, verbose_name='feature (Korean)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('description_ko', models.TextField(blank=True, verbose_name='description (Korean)')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cities', to='partners.country', verbose_name='country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
+                ("name_en", models.CharField(max_length=120, verbose_name="name (English)")),
+                ("name_ko", models.CharField(max_length=120, verbose_name="name (Korean)")),
+                (
+                    "aliases",
+                    models.CharField(
+                        blank=True,
+                        help_text="Other names that search should find, separated by semicolons.",
+                        max_length=300,
+                        verbose_name="other spellings",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("city", "city"),
+                            ("county", "county"),
+                            ("province", "province"),
+                            ("state", "state"),
+                        ],
+                        default="city",
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "population",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="population"
+                    ),
+                ),
+                (
+                    "population_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="population as of (year)"
+                    ),
+                ),
+                (
+                    "area_km2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="land area (km²)",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "feature_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="feature (English)"),
+                ),
+                (
+                    "feature_ko",
+                    models.CharField(blank=True, max_length=300, verbose_name="feature (Korean)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                (
+                    "description_ko",
+                    models.TextField(blank=True, verbose_name="description (Korean)"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cities",
+                        to="partners.country",
+                        verbose_name="country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner city',
-                'verbose_name_plural': 'partner cities',
-                'ordering': ['name_en'],
+                "verbose_name": "partner city",
+                "verbose_name_plural": "partner cities",
+                "ordering": ["name_en"],
             },
         ),
         migrations.CreateModel(
-            name='Exchange',
+            name="Exchange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(choices=[('administration', 'administration'), ('economy', 'economy'), ('education', 'education'), ('culture', 'culture'), ('sports', 'sports'), ('tourism', 'tourism'), ('youth', 'youth'), ('other', 'other')], max_length=20, verbose_name='field')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title (English)')),
-                ('title_ko', models.CharField(blank=True, max_length=200, verbose_name='title (Korean)')),
-                ('started_on', models.DateField(verbose_name='started on')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
-                ('summary_en', models.TextField(blank=True, verbose_name='summary (English)')),
-                ('summary_ko', models.TextField(blank=True, verbose_name='summary (Korean)')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exchanges', to='partners.city', verbose_name='partner city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("administration", "administration"),
+                            ("economy", "economy"),
+                            ("education", "education"),
+                            ("culture", "culture"),
+                            ("sports", "sports"),
+                            ("tourism", "tourism"),
+                            ("youth", "youth"),
+                            ("other", "other"),
+                        ],
+                        max_length=20,
+                        verbose_name="field",
+                    ),
+                ),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
+                ),
+                (
+                    "title_ko",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Korean)"),
+                ),
+                ("started_on", models.DateField(verbose_name="started on")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="place")),
+                ("summary_en", models.TextField(blank=True, verbose_name="summary (English)")),
+                ("summary_ko", models.TextField(blank=True, verbose_name="summary (Korean)")),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exchanges",
+                        to="partners.city",
+                        verbose_name="partner city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exchange',
-                'verbose_name_plural': 'exchanges',
-                'ordering': ['-started_on'],
+                "verbose_name": "exchange",
+                "verbose_name_plural": "exchanges",
+                "ordering": ["-started_on"],
             },
         ),
         migrations.CreateModel(
-            name='HomeCity',
+            name="HomeCity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_en', models.CharField(max_length=120, verbose_name='name (English)')),
-                ('name_ko', models.CharField(max_length=120, verbose_name='name (Korean)')),
-                ('latitude', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='latitude')),
-                ('longitude', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='longitude')),
-                ('slogan_en', models.CharField(blank=True, max_length=200, verbose_name='slogan (English)')),
-                ('slogan_ko', models.CharField(blank=True, max_length=200, verbose_name='slogan (Korean)')),
-                ('headline_en', models.CharField(blank=True, max_length=200, verbose_name='headline (English)')),
-                ('headline_ko', models.CharField(blank=True, max_length=200, verbose_name='headline (Korean)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='page title (English)')),
-                ('title_ko', models.CharField(max_length=200, verbose_name='page title (Korean)')),
-                ('intro_en', models.TextField(blank=True, verbose_name='introduction (English)')),
-                ('intro_ko', models.TextField(blank=True, verbose_name='introduction (Korean)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_en", models.CharField(max_length=120, verbose_name="name (English)")),
+                ("name_ko", models.CharField(max_length=120, verbose_name="name (Korean)")),
+                (
+                    "latitude",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="latitude"),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="longitude"),
+                ),
+                (
+                    "slogan_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="slogan (English)"),
+                ),
+                (
+                    "slogan_ko",
+                    models.CharField(blank=True, max_length=200, verbose_name="slogan (Korean)"),
+                ),
+                (
+                    "headline_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="headline (English)"),
+                ),
+                (
+                    "headline_ko",
+                    models.CharField(blank=True, max_length=200, verbose_name="headline (Korean)"),
+                ),
+                ("title_en", models.CharField(max_length=200, verbose_name="page title (English)")),
+                ("title_ko", models.CharField(max_length=200, verbose_name="page title (Korean)")),
+                ("intro_en", models.TextField(blank=True, verbose_name="introduction (English)")),
+                ("intro_ko", models.TextField(blank=True, verbose_name="introduction (Korean)")),
             ],
             options={
-                'verbose_name': 'home city and introduction',
-                'verbose_name_plural': 'home city and introduction',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='home_city_single_row'), models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), name='home_city_coordinates_in_range', violation_error_message='Coordinates are out of range.')],
+                "verbose_name": "home city and introduction",
+                "verbose_name_plural": "home city and introduction",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="home_city_single_row"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("latitude__gte", -90),
+                            ("latitude__lte", 90),
+                            ("longitude__gte", -180),
+                            ("longitude__lte", 180),
+                        ),
+                        name="home_city_coordinates_in_range",
+                        violation_error_message="Coordinates are out of range.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sister', 'sister city'), ('friendly', 'friendly cooperation city')], max_length=10, verbose_name='kind')),
-                ('signed_on', models.DateField(verbose_name='signed on')),
-                ('status', models.CharField(choices=[('active', 'active'), ('suspended', 'suspended'), ('ended', 'ended')], default='active', max_length=10, verbose_name='status')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('notes', models.TextField(blank=True, verbose_name='internal notes')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='partners.city', verbose_name='partner city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sister", "sister city"),
+                            ("friendly", "friendly cooperation city"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("signed_on", models.DateField(verbose_name="signed on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "active"),
+                            ("suspended", "suspended"),
+                            ("ended", "ended"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                ("notes", models.TextField(blank=True, verbose_name="internal notes")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="partners.city",
+                        verbose_name="partner city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agreement',
-                'verbose_name_plural': 'agreements',
-                'ordering': ['city', 'signed_on'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'ended'), _negated=True), fields=('city',), name='agreement_one_current_per_city', violation_error_message='This partner already has a current agreement.'), models.UniqueConstraint(fields=('city', 'kind', 'signed_on'), name='agreement_unique_kind_date_per_city', violation_error_message='This partner already has an agreement of this kind signed on this date.'), models.CheckConstraint(condition=models.Q(('status', 'ended'), ('ended_on__isnull', True), _connector='OR'), name='agreement_ended_on_only_when_ended', violation_error_message='Only an ended agreement can have an end date.'), models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('signed_on')), _connector='OR'), name='agreement_ends_after_signing', violation_error_message='An agreement cannot end before it was signed.')],
+                "verbose_name": "agreement",
+                "verbose_name_plural": "agreements",
+                "ordering": ["city", "signed_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "ended"), _negated=True),
+                        fields=("city",),
+                        name="agreement_one_current_per_city",
+                        violation_error_message="This partner already has a current agreement.",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("city", "kind", "signed_on"),
+                        name="agreement_unique_kind_date_per_city",
+                        violation_error_message="This partner already has an agreement of this kind signed on this date.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "ended"), ("ended_on__isnull", True), _connector="OR"
+                        ),
+                        name="agreement_ended_on_only_when_ended",
+                        violation_error_message="Only an ended agreement can have an end date.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_on__isnull", True),
+                            ("ended_on__gte", models.F("signed_on")),
+                            _connector="OR",
+                        ),
+                        name="agreement_ends_after_signing",
+                        violation_error_message="An agreement cannot end before it was signed.",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='city',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__gte', -90), ('latitude__lte', 90)), ('latitude__isnull', True), _connector='OR'), name='city_latitude_in_range', violation_error_message='Latitude must be between -90 and 90.'),
+            model_name="city",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                    ("latitude__isnull", True),
+                    _connector="OR",
+                ),
+                name="city_latitude_in_range",
+                violation_error_message="Latitude must be between -90 and 90.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='city',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('longitude__gte', -180), ('longitude__lte', 180)), ('longitude__isnull', True), _connector='OR'), name='city_longitude_in_range', violation_error_message='Longitude must be between -180 and 180.'),
+            model_name="city",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                    ("longitude__isnull", True),
+                    _connector="OR",
+                ),
+                name="city_longitude_in_range",
+                violation_error_message="Longitude must be between -180 and 180.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='city',
-            constraint=models.CheckConstraint(condition=models.Q(('population__gt', 0), ('population__isnull', True), _connector='OR'), name='city_population_positive', violation_error_message='Population must be greater than zero.'),
+            model_name="city",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("population__gt", 0), ("population__isnull", True), _connector="OR"
+                ),
+                name="city_population_positive",
+                violation_error_message="Population must be greater than zero.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='city',
-            constraint=models.CheckConstraint(condition=models.Q(('area_km2__gt', 0), ('area_km2__isnull', True), _connector='OR'), name='city_area_positive', violation_error_message='Land area must be greater than zero.'),
+            model_name="city",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("area_km2__gt", 0), ("area_km2__isnull", True), _connector="OR"
+                ),
+                name="city_area_positive",
+                violation_error_message="Land area must be greater than zero.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='city',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('population_year__gte', 1800), ('population_year__lte', 2200)), ('population_year__isnull', True), _connector='OR'), name='city_population_year_plausible', violation_error_message='The population year must be a four-digit year.'),
+            model_name="city",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("population_year__gte", 1800), ("population_year__lte", 2200)),
+                    ("population_year__isnull", True),
+                    _connector="OR",
+                ),
+                name="city_population_year_plausible",
+                violation_error_message="The population year must be a four-digit year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='exchange_ends_after_start', violation_error_message='An exchange cannot end before it started.'),
+            model_name="exchange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="exchange_ends_after_start",
+                violation_error_message="An exchange cannot end before it started.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('title_en', ''), _negated=True), models.Q(('title_ko', ''), _negated=True), _connector='OR'), name='exchange_has_title', violation_error_message='Give the exchange a title in at least one language.'),
+            model_name="exchange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("title_en", ""), _negated=True),
+                    models.Q(("title_ko", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="exchange_has_title",
+                violation_error_message="Give the exchange a title in at least one language.",
+            ),
         ),
     ]

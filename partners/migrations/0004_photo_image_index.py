@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0003_photos_documents'),
+        ("partners", "0003_photos_documents"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='photo',
-            name='image',
-            field=models.FileField(db_index=True, help_text='A JPEG, PNG, WebP or HEIC photo. It is stored re-encoded in several sizes, upright and without its metadata (such as the GPS position).', max_length=200, upload_to='photos/', verbose_name='image'),
+            model_name="photo",
+            name="image",
+            field=models.FileField(
+                db_index=True,
+                help_text="A JPEG, PNG, WebP or HEIC photo. It is stored re-encoded in several sizes, upright and without its metadata (such as the GPS position).",
+                max_length=200,
+                upload_to="photos/",
+                verbose_name="image",
+            ),
         ),
     ]

@@ -4,50 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0005_exchange_partners_places_link'),
+        ("partners", "0005_exchange_partners_places_link"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='homecity',
-            name='office_address_en',
-            field=models.CharField(blank=True, max_length=300, verbose_name='office address (English)'),
+            model_name="homecity",
+            name="office_address_en",
+            field=models.CharField(
+                blank=True, max_length=300, verbose_name="office address (English)"
+            ),
         ),
         migrations.AddField(
-            model_name='homecity',
-            name='office_address_ko',
-            field=models.CharField(blank=True, max_length=300, verbose_name='office address (Korean)'),
+            model_name="homecity",
+            name="office_address_ko",
+            field=models.CharField(
+                blank=True, max_length=300, verbose_name="office address (Korean)"
+            ),
         ),
         migrations.AddField(
-            model_name='homecity',
-            name='office_email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='office email'),
+            model_name="homecity",
+            name="office_email",
+            field=models.EmailField(blank=True, max_length=254, verbose_name="office email"),
         ),
         migrations.AddField(
-            model_name='homecity',
-            name='office_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='responsible office (English)'),
+            model_name="homecity",
+            name="office_en",
+            field=models.CharField(
+                blank=True, max_length=200, verbose_name="responsible office (English)"
+            ),
         ),
         migrations.AddField(
-            model_name='homecity',
-            name='office_ko',
-            field=models.CharField(blank=True, max_length=200, verbose_name='responsible office (Korean)'),
+            model_name="homecity",
+            name="office_ko",
+            field=models.CharField(
+                blank=True, max_length=200, verbose_name="responsible office (Korean)"
+            ),
         ),
         migrations.AddField(
-            model_name='homecity',
-            name='office_phone',
-            field=models.CharField(blank=True, max_length=40, verbose_name='office phone'),
+            model_name="homecity",
+            name="office_phone",
+            field=models.CharField(blank=True, max_length=40, verbose_name="office phone"),
         ),
         migrations.AddField(
-            model_name='homecity',
-            name='office_url',
-            field=models.URLField(blank=True, verbose_name='office web page'),
+            model_name="homecity",
+            name="office_url",
+            field=models.URLField(blank=True, verbose_name="office web page"),
         ),
         migrations.AlterField(
-            model_name='agreement',
-            name='kind',
-            field=models.CharField(choices=[('sister', 'sister city'), ('friendly', 'friendly cooperation city')], max_length=10, verbose_name='relationship'),
+            model_name="agreement",
+            name="kind",
+            field=models.CharField(
+                choices=[("sister", "sister city"), ("friendly", "friendly cooperation city")],
+                max_length=10,
+                verbose_name="relationship",
+            ),
         ),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0006_home_city_office_and_relationship_label'),
+        ('partners', '0007_stored_relationship_and_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,6 +14,7 @@ from import_export.results import Result, RowResult
 
 from ..constraints import constraint_message, violated_checks
 from ..models import Agreement, City, Status
+from ..models.derived import refresh_afterwards
 from .data_checks import DataCheckImportMixin
 from .dates import DateWidget
 from .headers import COLUMNS, NOT_GIVEN, arrange_columns, require_columns
@@ -99,7 +100,7 @@ class PartnerResource(DataCheckImportMixin, CheckedCellsMixin, resources.ModelRe
         return _("Partners (one row per partner with its current agreement)")
 
     def get_queryset(self) -> QuerySet:
-        return City.objects.with_current_agreement()
+        return City.objects.select_related("country")
 
     def get_diff_class(self) -> type[Diff]:
         return PreviewDiff
@@ -117,9 +118,6 @@ class PartnerResource(DataCheckImportMixin, CheckedCellsMixin, resources.ModelRe
         ]
 
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
-        # The admin hands over its own changelist queryset, without the annotations.
-        if "current_kind" not in queryset.query.annotations:
-            queryset = queryset.with_current_agreement()
         return queryset.select_related("country")
 
     def __init__(self, **kwargs) -> None:
@@ -326,7 +324,10 @@ class PartnerResource(DataCheckImportMixin, CheckedCellsMixin, resources.ModelRe
         self.problem_rows = self.unchecked_rows = 0
         self.file_name = kwargs.get("file_name")
         self.start_checks(dry_run, kwargs.get("confirm_warnings"))
-        result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+        # One refresh of the stored relationship for every partner touched, after the rows.
+        with refresh_afterwards() as touched:
+            result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+            touched.update(self.imported_city_pks)  # bulk_create sends no signal
         failed = result.has_errors() or result.has_validation_errors()
         if dry_run or failed or getattr(result, "report", None):
             return result
