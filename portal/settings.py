@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions and CSRF: it stores only responses that set none of their cookies.
+    "portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,6 +118,10 @@ if os.environ.get("REDIS_URL"):
     }
     # Sessions read from the shared cache and survive in the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Anonymous visitors' pages are kept in this cache per data version (portal/page_cache.py);
+# shared caches (a CDN, a proxy) may keep them this many seconds, browsers revalidate.
+PORTAL_PAGE_SHARED_MAX_AGE = env_int("PORTAL_PAGE_SHARED_MAX_AGE", 60)
 
 # django-axes checks attempts before the normal backend authenticates.
 AUTHENTICATION_BACKENDS = [

@@ -2,6 +2,7 @@
 
 from .agreements import Agreement, Kind, Status
 from .countries import Continent, Country
+from .data_version import DataVersion
 from .exchanges import Exchange, Field
 from .home_city import HomeCity
 from .media import AgreementDocument, Licence, Photo
@@ -14,6 +15,7 @@ __all__ = [
     "City",
     "Continent",
     "Country",
+    "DataVersion",
     "DormantPartner",
     "Exchange",
     "Field",

@@ -13,7 +13,7 @@ from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
 from ..constraints import constraint_message, violated_checks
-from ..models import Agreement, City, Status
+from ..models import Agreement, City, DataVersion, Status
 from .dates import DateWidget
 from .headers import COLUMNS, NOT_GIVEN, arrange_columns, require_columns
 from .import_history import import_all_or_nothing, record_import_history
@@ -311,7 +311,9 @@ class PartnerResource(resources.ModelResource):
             if city.current_kind is not None
         ]
         Agreement.objects.bulk_create(agreements, batch_size=500)
-        # bulk_create sends no post_save signal: the change history is written from these.
+        # bulk_create sends no post_save signal: the change history is written from these,
+        # and the cached pages are retired here.
+        DataVersion.bump()
         self.imported_city_pks.update(city.pk for city in self.new_cities)
         self.new_cities = []
 
