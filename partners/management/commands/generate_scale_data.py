@@ -10,7 +10,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from partners.models import Agreement, City, Country, Exchange, Field, Kind, Level, Status
+from partners.models import (
+    Agreement,
+    City,
+    Country,
+    DataVersion,
+    Exchange,
+    Field,
+    Kind,
+    Level,
+    Status,
+)
 
 # Name parts in both languages (English spelling, Korean spelling of it), joined into
 # plausible invented place names: "Norhaven" / "노르헤이븐". A few carry accents and
@@ -145,6 +155,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             cities = self.create_partners(rng, countries, partners)
             self.create_exchanges(rng, cities, exchanges)
+            DataVersion.bump()  # bulk inserts send no signals
         self.stdout.write(
             self.style.SUCCESS(
                 _("Generated %(partners)d partners and %(exchanges)d exchange activities.")
