@@ -109,7 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if os.environ.get("REDIS_URL"):
+# A cache that every app server shares: pages, sessions, and the import preview's file kept
+# between preview and confirm (partners/admin/spreadsheets.py), which must reach any server.
+PORTAL_SHARED_CACHE = bool(os.environ.get("REDIS_URL"))
+if PORTAL_SHARED_CACHE:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -118,9 +121,6 @@ if os.environ.get("REDIS_URL"):
     }
     # Sessions read from the shared cache and survive in the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    # The import preview's file, kept between preview and confirm, in the shared cache
-    # rather than this server's temporary folder, so another app server can confirm it.
-    IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 # Anonymous visitors' pages are kept in this cache per data version (portal/page_cache.py);
 # shared caches (a CDN, a proxy) may keep them this many seconds, browsers revalidate.
