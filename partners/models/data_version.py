@@ -1,9 +1,12 @@
+import datetime
 import uuid
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+READ_SQL = "SELECT token, changed_at FROM %s WHERE id = 1"
 
 
 def new_token() -> str:
@@ -33,10 +36,22 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls) -> "DataVersion":
-        """The current version (one query by primary key); created if the row is missing,
-        as after `flush`."""
-        version = cls.objects.filter(pk=cls.SINGLETON_ID).first()
-        return version or cls.bump()
+        """The current version, read by one query on the primary key; created if the row is
+        missing, as after `flush`.
+
+        Plain SQL: every anonymous page reads it, and the ORM spends ten times the query's own
+        cost compiling it (about 0.35 ms on this machine)."""
+        with connection.cursor() as cursor:
+            cursor.execute(READ_SQL % connection.ops.quote_name(cls._meta.db_table))
+            row = cursor.fetchone()
+        if row is None:
+            return cls.bump()
+        token, changed_at = row
+        if isinstance(changed_at, str):  # SQLite keeps datetimes as text, in UTC
+            changed_at = datetime.datetime.fromisoformat(changed_at)
+        if changed_at.tzinfo is None:
+            changed_at = changed_at.replace(tzinfo=datetime.UTC)
+        return cls(pk=cls.SINGLETON_ID, token=token, changed_at=changed_at)
 
     @classmethod
     def bump(cls) -> "DataVersion":
