@@ -1,6 +1,6 @@
 """Charts of the partnerships drawn on the server as SVG geometry, for templates/includes/
 charts.html: agreements signed per year (stacked by kind, changes of kind hatched) and
-partners per continent and kind. Counts come from the rows the home page already read.
+partners per continent and kind. Counts come from grouped queries (views.home).
 
 Sizes are SVG user units; each chart is about 400 units wide, so that its 12-unit text is
 still about 10 px on a 360 px phone.
@@ -10,6 +10,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -94,27 +96,33 @@ class YearChart:
         return self.height - 6
 
 
-def signing_events(cities: list) -> Counter:
+def signing_events(cities: QuerySet) -> Counter:
     """(year, kind, changed) -> how many partnerships began or changed kind that year.
 
     A partner counts once in the year of its first agreement, under that agreement's kind,
     and once more in its `since` year when its current kind differs from the first (an
-    upgrade from friendly to sister). Renewals of the same kind are not events. Needs rows
-    of with_current_agreement().with_first_agreement()."""
+    upgrade from friendly to sister). Renewals of the same kind are not events. One query over
+    `cities` (a City queryset), grouped by the years and kinds of their stored relationship
+    (models/derived.py): a few rows per year, however many partners.
+    """
     events: Counter = Counter()
-    for city in cities:
-        first_on, first_kind = getattr(city, "first_signed_on", None), city.first_kind
-        if first_on is None or first_kind is None:
-            continue
-        events[(first_on.year, first_kind, False)] += 1
-        if city.current_kind and city.current_kind != first_kind and city.since:
-            events[(city.since.year, city.current_kind, True)] += 1
+    starts = (
+        cities.filter(first_signed_on__isnull=False, first_kind__isnull=False)
+        .values_list(
+            ExtractYear("first_signed_on"), "first_kind", ExtractYear("since"), "current_kind"
+        )
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for first_year, first_kind, since_year, kind, count in starts:
+        events[(first_year, first_kind, False)] += count
+        if kind and kind != first_kind and since_year:
+            events[(since_year, kind, True)] += count
     return events
 
 
-def year_chart(cities: list) -> YearChart | None:
-    """The stacked bar chart of signing_events(cities); None when nothing was signed."""
-    events = signing_events(cities)
+def year_chart(events: Counter) -> YearChart | None:
+    """The stacked bar chart of signing_events(); None when nothing was signed."""
     if not events:
         return None
     series = [
@@ -205,11 +213,9 @@ class ContinentChart:
 
 def continent_chart(rows: list[dict], continents: list) -> ContinentChart:
     """Horizontal bars, one per continent, split by kind, from the home page's count rows
-    ({"kind": Kind, "cells": [{"continent": …, "cities": [...]}, ...]}, as views.home makes)."""
+    ({"kind": Kind, "cells": [{"continent": …, "count": n}, ...]}, as views.home makes)."""
     counts = {
-        (row["kind"], cell["continent"]): len(cell["cities"])
-        for row in rows
-        for cell in row["cells"]
+        (row["kind"], cell["continent"]): cell["count"] for row in rows for cell in row["cells"]
     }
     totals = {c: sum(counts.get((k, c), 0) for k in KIND_ORDER) for c in continents}
     largest = max([*totals.values(), 1])

@@ -3,7 +3,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import Agreement, AgreementDocument, City, DataVersion, Exchange, Photo
+from .models import Agreement, AgreementDocument, City, Country, DataVersion, Exchange, Photo
+from .models.derived import partners_changed
 
 
 @receiver(post_save, sender=Agreement)
@@ -51,6 +52,25 @@ def touch_linked_partners(sender, instance, action: str, reverse: bool, pk_set, 
             touch_partners([instance.pk])
         else:
             touch_partners(instance.partners.values_list("pk", flat=True))
+
+
+# The stored relationship and search text (models/derived.py) follow every write, raw saves
+# included: loaddata and a history restore write agreements and partners raw.
+@receiver(post_save, sender=City)
+def refresh_saved_partner(sender, instance: City, **kwargs) -> None:
+    partners_changed([instance.pk])
+
+
+@receiver(post_save, sender=Agreement)
+@receiver(post_delete, sender=Agreement)
+def refresh_agreement_partner(sender, instance: Agreement, **kwargs) -> None:
+    partners_changed([instance.city_id])
+
+
+@receiver(post_save, sender=Country)
+def refresh_country_partners(sender, instance: Country, **kwargs) -> None:
+    """Its names are in its partners' search text."""
+    partners_changed(City.objects.filter(country=instance).values_list("pk", flat=True))
 
 
 def bump_data_version_on_save(sender, **kwargs) -> None:

@@ -1,7 +1,9 @@
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import F, OrderBy, Prefetch
+from django.db.models import Count, F, OrderBy, Prefetch, Window
+from django.db.models.functions import RowNumber
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from .charts import signing_events
 from .context_processors import load_home_city
 from .forms import CityFilterForm, valid_query
 from .models import (
@@ -53,6 +56,12 @@ DEFAULT_SORT = "since"
 
 KIND_HEADINGS = {Kind.SISTER: _("Sister cities"), Kind.FRIENDLY: _("Friendly cooperation cities")}
 PAGE_SIZE = 20
+# A cell of the home page's counts table names its partners up to this many; a larger one
+# links its count to the filtered list instead (the seed's largest cell holds 10).
+CELL_NAMES = 12
+# The world map draws at most this many partners, the first in the page's order; the caption
+# says how many it leaves out (10,000 markers would be a 1.7 MB page).
+MAP_MARKERS = 300
 UPCOMING_ON_HOME = 5
 
 
@@ -79,43 +88,70 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+def list_url(**filters: str) -> str:
+    """The partner list with these filters: where a count too large to name links to."""
+    return f"{reverse('partners:city-list')}?{urlencode(filters)}"
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    cities = (
-        City.objects.published()
-        .with_current_agreement()
-        .with_first_agreement()
-        .filter(current_kind__isnull=False)
-        .order_by("since", "name_en")
-    )
-    by_kind = {kind: defaultdict(list) for kind in Kind.values}
-    for city in cities:
-        by_kind[city.current_kind][city.country.continent].append(city)
+    """Counts by kind x continent and the first CELL_NAMES partners of each cell in one
+    query (window functions); a larger cell links its count, and its continent list an
+    "all N" link, to the filtered list; the map and the charts from bounded or grouped
+    queries. The page costs the same queries at 34 partners as at 10,000 (issue 13)."""
+    current = City.objects.published().filter(current_kind__isnull=False)
+    cell = [F("current_kind"), F("country__continent")]
+    named, counts = defaultdict(list), {}
+    for city in (
+        current.select_related("country")
+        .annotate(
+            place_in_cell=Window(
+                RowNumber(), partition_by=cell, order_by=[F("since"), F("name_en"), F("pk")]
+            ),
+            cell_count=Window(Count("pk"), partition_by=cell),
+        )
+        .filter(place_in_cell__lte=CELL_NAMES)
+        .order_by("since", "name_en", "pk")
+    ):
+        key = (city.current_kind, city.country.continent)
+        named[key].append(city)
+        counts[key] = city.cell_count
 
     rows = []
     for kind in Kind:
         cells = [
-            {"continent": continent, "cities": by_kind[kind.value][continent.value]}
+            {
+                "continent": continent,
+                "count": counts.get((kind.value, continent.value), 0),
+                "cities": named[(kind.value, continent.value)],
+                "url": list_url(kind=kind.value, continent=continent.value),
+            }
             for continent in TABLE_CONTINENTS
         ]
         rows.append(
             {
                 "kind": kind,
                 "heading": KIND_HEADINGS[kind],
-                "total": sum(len(cell["cities"]) for cell in cells),
+                "total": sum(cell["count"] for cell in cells),
                 "cells": cells,
             }
         )
     totals = [
-        {"continent": continent, "count": sum(len(row["cells"][i]["cities"]) for row in rows)}
+        {"continent": continent, "count": sum(row["cells"][i]["count"] for row in rows)}
         for i, continent in enumerate(TABLE_CONTINENTS)
     ]
+    grand_total = sum(total["count"] for total in totals)
     context = {
-        "cities": cities,
+        "map_cities": current.select_related("country").order_by("since", "name_en", "pk")[
+            :MAP_MARKERS
+        ],
+        "map_total": grand_total,
+        "signing_events": signing_events(current),
         "continents": TABLE_CONTINENTS,
         "rows": rows,
         "totals": totals,
-        "grand_total": sum(total["count"] for total in totals),
+        "grand_total": grand_total,
+        "cell_names": CELL_NAMES,
         "home_photo": Photo.objects.published().of_home_city().first(),
         "upcoming_exchanges": Exchange.objects.published()
         .upcoming()
@@ -144,7 +180,7 @@ def _ordering(sort: str) -> list[OrderBy]:
 def city_list(request: HttpRequest) -> HttpResponse:
     form = CityFilterForm(request.GET)
     filters = form.valid_filters()
-    cities = City.objects.published().with_current_agreement()
+    cities = City.objects.published().select_related("country")
     if "q" in filters:
         cities = cities.search(filters["q"])
     if "kind" in filters:
@@ -163,20 +199,22 @@ def city_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", DEFAULT_SORT)
     if sort.removeprefix("-") not in SORT_FIELDS:
         sort = DEFAULT_SORT
-    cities = cities.order_by(*_ordering(sort))
+    # A search the visitor has not sorted lists the best matches first: a name that is the
+    # query, then names starting with it, then the rest by name.
+    by_relevance = "q" in filters and "sort" not in request.GET
+    if by_relevance:
+        cities = cities.order_by("search_rank", *_ordering("name"))
+    else:
+        cities = cities.order_by(*_ordering(sort))
 
-    # The map shows every partner the filters leave, so the rows are read once and paged
-    # here: one query for the map and the table instead of a count and a page.
-    map_cities = list(cities)
     # page=all: every matching partner on one page, for printing (a print stylesheet cannot
-    # fetch the other pages) and for reading without paging. A city has a few hundred partners
-    # at most, so one page stays small.
+    # fetch the other pages) and for reading without paging; its size grows with the data.
     show_all = request.GET.get("page") == "all"
-    per_page = max(len(map_cities), 1) if show_all else PAGE_SIZE
+    paginator = Paginator(cities, PAGE_SIZE)
+    if show_all:
+        paginator = Paginator(cities, max(paginator.count, 1))
     # get_page: a page number past the end shows the last page, junk shows the first.
-    page_obj = Paginator(map_cities, per_page).get_page(
-        None if show_all else request.GET.get("page")
-    )
+    page_obj = paginator.get_page(None if show_all else request.GET.get("page"))
     query = valid_query(request.GET, filters, "all" if show_all else page_obj.number, sort)
     context = {
         "query": query,
@@ -184,9 +222,11 @@ def city_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
         "cities": page_obj.object_list,
-        "map_cities": map_cities,
-        "sort": sort,
-        "sort_columns": _sort_columns(sort),
+        # The map: the first MAP_MARKERS partners in the list's order, whichever the page.
+        "map_cities": cities[:MAP_MARKERS],
+        "map_total": paginator.count,
+        "sort": "" if by_relevance else sort,
+        "sort_columns": _sort_columns("" if by_relevance else sort),
         "is_filtered": bool(filters),
         "show_all": show_all,
         "active_filters": _active_filters(query, form, filters),
@@ -239,7 +279,7 @@ class CityDetailView(DetailView):
     def get_queryset(self):
         return (
             City.objects.published()
-            .with_current_agreement()
+            .select_related("country")
             .with_last_exchange()
             .prefetch_related(
                 Prefetch("agreements", queryset=Agreement.objects.order_by("signed_on", "pk")),

@@ -78,7 +78,7 @@ DATA_DICTIONARY = [
 
 
 def published_partners():
-    return City.objects.published().with_current_agreement().select_related("country")
+    return City.objects.published().select_related("country")
 
 
 def data_last_changed() -> datetime.datetime | None:

@@ -268,7 +268,7 @@ def test_a_file_whose_header_names_no_known_column_is_refused_saying_what_is_mis
 def test_korean_and_published_date_forms_are_read(written, iso_date):
     result = run_import(csv_bytes([partner_row(kind="sister", signed_on=written)]))
     assert result.report == []
-    signed_on = City.objects.with_current_agreement().get().current_signed_on
+    signed_on = City.objects.get().current_signed_on
     assert signed_on == datetime.date.fromisoformat(iso_date)
 
 
@@ -307,7 +307,7 @@ GENERIC = {"city": "name_ko", "feature": "feature_ko"}
 
 
 def assert_brno_imported() -> None:
-    city = City.objects.with_current_agreement().get()
+    city = City.objects.get()
     assert (city.slug, city.name_en, city.name_ko, city.aliases) == (
         "brno",
         "Brno",
@@ -424,7 +424,7 @@ def test_without_a_kind_column_existing_partners_keep_their_agreements():
     make_partner(population=1)
     result = run_import(text_csv("slug,인구\nkharkiv,1450000\n"))
     assert result.report == []
-    city = City.objects.with_current_agreement().get()
+    city = City.objects.get()
     assert (city.population, city.current_kind) == (1_450_000, Kind.FRIENDLY)
 
 
@@ -432,7 +432,7 @@ def test_the_command_fills_the_kind_of_every_row(tmp_path, capsys):
     path = tmp_path / "sisters.csv"
     path.write_bytes(text_csv(SISTERS))
     call_command("import_partners", str(path), "--kind", "sister")
-    city = City.objects.with_current_agreement().get()
+    city = City.objects.get()
     assert (city.name_en, city.current_kind) == ("Brno", Kind.SISTER)
 
 
@@ -445,7 +445,7 @@ def test_the_admin_form_fills_the_kind_through_preview_and_confirm(client):
     assert confirm.initial["kind"] == "sister"
     response = client.post("/admin/partners/city/process_import/", confirm.initial)
     assert response.status_code == 302
-    assert City.objects.with_current_agreement().get().current_kind == Kind.SISTER
+    assert City.objects.get().current_kind == Kind.SISTER
 
 
 # 14. The example a Korean office could keep.

@@ -512,6 +512,8 @@ def bulk_partners(count: int, start: int = 0) -> None:
             Exchange(field="culture", title_en="Visit", started_on=datetime.date(2010, 1, 1))
         )
     Agreement.objects.bulk_create(agreements)
+    # bulk_create sends no signal: store their relationship as generate_scale_data does.
+    City.objects.filter(pk__in=[city.pk for city in cities]).refresh_derived()
     Exchange.objects.bulk_create(exchanges)
     Exchange.partners.through.objects.bulk_create(
         Exchange.partners.through(exchange=exchange, city=city)

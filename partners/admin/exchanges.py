@@ -7,21 +7,19 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
-    Agreement,
     City,
     Continent,
     DormantPartner,
     Exchange,
     Field,
     Kind,
-    Status,
     whole_years_between,
 )
 from ..models.exchanges import last_exchange_subquery
@@ -171,19 +169,12 @@ class DormantPartnerAdmin(ExportOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # The current agreement's kind and date only: the partner list's `since` (the start
-        # of the run of its kind) takes four more subqueries a partner and is not needed here.
-        current = Agreement.objects.filter(city=OuterRef("pk")).exclude(status=Status.ENDED)
         recent = Exchange.partners.through.objects.filter(
             exchange__started_on__gte=dormant_cutoff(),
             exchange__started_on__lte=timezone.localdate(),
         )
         return (
             City.objects.select_related("country")
-            .annotate(
-                current_kind=Subquery(current.values("kind")[:1]),
-                current_signed_on=Subquery(current.values("signed_on")[:1]),
-            )
             .filter(current_kind__isnull=False)
             # Dormant: no activity started between the cutoff and today. The few partners
             # with one are gathered once (the date index finds the recent activities); asking

@@ -200,7 +200,7 @@ def region_view(center_longitude: float, home: Point, near: list[Point]) -> View
 
 
 def world_map(cities: list, home: Place | None) -> WorldMap:
-    """The world map of `cities` (rows from with_current_agreement()), with the home city's
+    """The world map of `cities` (partners with their stored current_kind), with the home city's
     region zoomed in a second panel when it has partners within REGION_RADIUS_KM.
 
     Without a home city the map is centred on the Greenwich meridian and has no panel.

@@ -13,7 +13,7 @@ def create_version(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0006_home_city_office_and_relationship_label'),
+        ('partners', '0007_stored_relationship_and_search'),
     ]
 
     operations = [

@@ -19,7 +19,20 @@ class Status(models.TextChoices):
     ENDED = "ended", _("ended")
 
 
-class AgreementManager(models.Manager):
+class AgreementQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """QuerySet.update, then a refresh of the partners' stored relationship (derived.py),
+        which a queryset update would otherwise leave behind: it sends no signal."""
+        from .derived import partners_changed
+
+        with transaction.atomic():
+            city_ids = set(self.values_list("city_id", flat=True))
+            count = super().update(**kwargs)
+            partners_changed(city_ids)
+        return count
+
+
+class AgreementManager(models.Manager.from_queryset(AgreementQuerySet)):
     def get_by_natural_key(self, city_slug: str, kind: str, signed_on: str) -> "Agreement":
         return self.get(city__slug=city_slug, kind=kind, signed_on=signed_on)
 

@@ -5,15 +5,15 @@ import math
 from typing import TYPE_CHECKING
 
 import reversion
-from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db import models, transaction
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .agreements import Agreement, Status
-from .countries import Country, country_search_names
+from .agreements import Agreement, Kind, Status
+from .countries import Country
+from .derived import DERIVED_FIELDS, SEARCHED_FIELDS, SEPARATOR, partners_changed, refresh_partners
 from .exchanges import last_exchange_subquery
 from .text import Localized, fold
 
@@ -36,15 +36,6 @@ def whole_years_between(start: datetime.date, end: datetime.date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
-def search_text(
-    name_en: str, name_ko: str, aliases: str, iso_code: str, country_en: str, country_ko: str
-) -> str:
-    """The folded text a search for a partner looks in: its names and other spellings, and
-    its country's names (country_search_names). One place, so it can be stored later."""
-    country = country_search_names(iso_code, country_en, country_ko)
-    return fold(" | ".join([name_en, name_ko, aliases, *country]))
-
-
 class Level(models.TextChoices):
     CITY = "city", _("city")
     COUNTY = "county", _("county")
@@ -56,75 +47,6 @@ class CityQuerySet(models.QuerySet):
     def published(self) -> "CityQuerySet":
         return self.filter(is_published=True)
 
-    def with_current_agreement(self) -> "CityQuerySet":
-        """Annotate current_kind, current_status, current_signed_on, since, relationship_since.
-
-        `relationship_since` is the first agreement of any kind in the unbroken run that leads
-        to the current one (an upgrade keeps it, a gap resets it): the start of the
-        relationship that a citizen counts the partnership's age from.
-
-        `since` is the first signing in the unbroken run of agreements of the
-        current kind: a renewal keeps it, an upgrade from friendly to sister resets it,
-        and so does a gap (an agreement that ended before the next one was signed).
-        """
-        current = Agreement.objects.filter(city=OuterRef("pk")).exclude(status=Status.ENDED)
-        kind_break = (
-            Agreement.objects.filter(
-                city=OuterRef("pk"), signed_on__lte=OuterRef("current_signed_on")
-            )
-            .exclude(kind=OuterRef("current_kind"))
-            .order_by("-signed_on")
-            .values("signed_on")[:1]
-        )
-        next_signing = (
-            Agreement.objects.filter(city=OuterRef("city"), signed_on__gt=OuterRef("signed_on"))
-            .order_by("signed_on")
-            .values("signed_on")[:1]
-        )
-        gap_break = (
-            Agreement.objects.filter(
-                city=OuterRef("pk"),
-                signed_on__lt=OuterRef("current_signed_on"),
-                ended_on__isnull=False,
-            )
-            .annotate(next_signed_on=Subquery(next_signing))
-            .filter(ended_on__lt=F("next_signed_on"))
-            .order_by("-signed_on")
-            .values("signed_on")[:1]
-        )
-        no_break = datetime.date(1, 1, 1)
-        run_start = (
-            Agreement.objects.filter(
-                city=OuterRef("pk"),
-                kind=OuterRef("current_kind"),
-                signed_on__lte=OuterRef("current_signed_on"),
-                signed_on__gt=OuterRef("run_break"),
-            )
-            .order_by("signed_on")
-            .values("signed_on")[:1]
-        )
-        return (
-            self.select_related("country")
-            .annotate(
-                current_kind=Subquery(current.values("kind")[:1]),
-                current_status=Subquery(current.values("status")[:1]),
-                current_signed_on=Subquery(current.values("signed_on")[:1]),
-            )
-            .annotate(gap_break=Coalesce(Subquery(gap_break), no_break))
-            .annotate(run_break=Greatest(Coalesce(Subquery(kind_break), no_break), F("gap_break")))
-            # An upgrade signed the same day as the agreement it ends starts its own run.
-            .annotate(
-                since=Coalesce(Subquery(run_start), F("current_signed_on")),
-                relationship_since=Subquery(
-                    Agreement.objects.filter(
-                        city=OuterRef("pk"), signed_on__gt=OuterRef("gap_break")
-                    )
-                    .order_by("signed_on")
-                    .values("signed_on")[:1]
-                ),
-            )
-        )
-
     def with_last_exchange(self, published_only: bool = True) -> "CityQuerySet":
         """Annotate last_exchange_on and last_exchange_field: the start date (a date) and
         field (a Field value) of the partner's latest activity that has started by today
@@ -135,36 +57,40 @@ class CityQuerySet(models.QuerySet):
             last_exchange_field=last_exchange_subquery("field", published_only),
         )
 
-    def with_first_agreement(self) -> "CityQuerySet":
-        """Annotate first_signed_on and first_kind: the partner's earliest agreement, ended
-        or not (the charts count a partnership from it and an upgrade at `since`)."""
-        first = Agreement.objects.filter(city=OuterRef("pk")).order_by("signed_on", "pk")
-        return self.annotate(
-            first_signed_on=Subquery(first.values("signed_on")[:1]),
-            first_kind=Subquery(first.values("kind")[:1]),
-        )
-
     def search(self, query: str) -> "CityQuerySet":
-        """Names and aliases in both languages and the country's names (중국, China, USA),
-        ignoring case and accents.
+        """Partners whose names, other spellings or country's names (중국, China, USA) hold
+        the query, ignoring case and accents; annotated `search_rank`: 0 when a term is the
+        query, 1 when one starts with it, 2 otherwise, for ordering by relevance.
 
-        Done in Python over the few hundred partners a city has, because SQLite has
-        no accent folding and nothing here may depend on values computed in save().
-        """
-        needle = fold(query.strip())
+        Matched in the database against the stored, folded search_text (derived.py); on
+        PostgreSQL a trigram index serves the match (migration 0007)."""
+        needle = fold(query.strip()).replace(SEPARATOR, " ").strip()
         if not needle:
-            return self
-        rows = self.model.objects.values_list(
-            "pk",
-            "name_en",
-            "name_ko",
-            "aliases",
-            "country__iso_code",
-            "country__name_en",
-            "country__name_ko",
+            return self.annotate(search_rank=Value(2))
+        return self.filter(search_text__contains=needle).annotate(
+            search_rank=Case(
+                When(search_text__contains=f"{SEPARATOR}{needle}{SEPARATOR}", then=0),
+                When(search_text__contains=f"{SEPARATOR}{needle}", then=1),
+                default=2,
+            )
         )
-        matches = [pk for pk, *texts in rows if needle in search_text(*texts)]
-        return self.filter(pk__in=matches)
+
+    def update(self, **kwargs) -> int:
+        """QuerySet.update; one that changes what the search text holds (a name, the other
+        spellings, the country) also refreshes it, since a queryset update sends no signal."""
+        if not SEARCHED_FIELDS.isdisjoint(kwargs):
+            with transaction.atomic():
+                pks = list(self.values_list("pk", flat=True))
+                count = super().update(**kwargs)
+                partners_changed(pks)
+            return count
+        return super().update(**kwargs)
+
+    def refresh_derived(self) -> int:
+        """Recompute the stored relationship and search text of these partners from their
+        agreements and names (derived.refresh_partners); returns how many changed. Every
+        write path calls it; pages only read the stored values."""
+        return refresh_partners(self)
 
 
 class CityManager(models.Manager.from_queryset(CityQuerySet)):
@@ -176,7 +102,8 @@ class CityManager(models.Manager.from_queryset(CityQuerySet)):
 # so restoring a partner, even a deleted one, brings them back as they were.
 # Exchange activities are not followed: one can involve several partners, so it keeps its own
 # history, and restoring one partner must not delete or rewrite an activity it shares.
-@reversion.register(follow=("agreements", "photos", "documents"))
+# The derived values are left out of history: a restored version gets them recomputed.
+@reversion.register(follow=("agreements", "photos", "documents"), exclude=DERIVED_FIELDS)
 class City(models.Model):
     """A partner: a city, county, province or state the home city has an agreement with.
 
@@ -221,12 +148,40 @@ class City(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Derived from the agreements, names and country by refresh_derived() (derived.py) on
+    # every write, never edited. NULL kind and status: no current agreement, as filters read.
+    current_kind = models.CharField(  # noqa: DJ001
+        _("relationship"), max_length=10, choices=Kind, null=True, editable=False
+    )
+    current_status = models.CharField(  # noqa: DJ001
+        _("status"), max_length=10, choices=Status, null=True, editable=False
+    )
+    current_signed_on = models.DateField(_("signed on"), null=True, editable=False)
+    since = models.DateField(_("partner since"), null=True, editable=False)
+    relationship_since = models.DateField(_("First agreement"), null=True, editable=False)
+    first_signed_on = models.DateField(_("signed on"), null=True, editable=False)
+    first_kind = models.CharField(  # noqa: DJ001
+        _("relationship"), max_length=10, choices=Kind, null=True, editable=False
+    )
+    search_text = models.TextField(editable=False, default="")
+
     objects = CityManager()
 
     class Meta:
         ordering = ["name_en"]
         verbose_name = _("partner city")
         verbose_name_plural = _("partner cities")
+        # One for each filter and sort of the partner list (partners/views.py); the search
+        # text's trigram index is PostgreSQL's only, so migration 0007 adds it there.
+        indexes = [
+            models.Index(fields=["since", "name_en"], name="city_since"),
+            models.Index(fields=["current_kind", "since"], name="city_kind_since"),
+            models.Index(fields=["current_status"], name="city_status"),
+            models.Index(fields=["name_en"], name="city_name_en"),
+            models.Index(fields=["name_ko"], name="city_name_ko"),
+            models.Index(fields=["population"], name="city_population"),
+            models.Index(fields=["area_km2"], name="city_area"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__gte=-90, latitude__lte=90) | Q(latitude__isnull=True),
@@ -276,11 +231,11 @@ class City(models.Model):
         return [alias.strip() for alias in self.aliases.split(";") if alias.strip()]
 
     def years_of_partnership(self, today: datetime.date | None = None) -> int | None:
-        """Whole years since the first agreement of any kind (needs with_current_agreement())
+        """Whole years since the first agreement of any kind (relationship_since)
         until today, the portal's local date (TIME_ZONE) unless given; None without a
         current agreement. An upgrade from friendly to sister keeps counting: citizens
         read the age of the relationship, not of its current kind."""
-        if getattr(self, "since", None) is None:
+        if self.since is None:
             return None
         return whole_years_between(self.relationship_since, today or timezone.localdate())
 
@@ -288,8 +243,7 @@ class City(models.Model):
     def kind_changed(self) -> bool:
         """Whether the current kind started later than the relationship (an upgrade, or a
         new start after a gap), so pages show both dates."""
-        since = getattr(self, "since", None)
-        return since is not None and since != self.relationship_since
+        return self.since is not None and self.since != self.relationship_since
 
     def distance_km(self, home: "HomeCity | None") -> float | None:
         if home is None or None in (self.latitude, self.longitude, home.latitude, home.longitude):

@@ -57,8 +57,8 @@ class AgreementResource(resources.ModelResource):
 
 
 class DormantPartnerResource(resources.ModelResource):
-    """The dormant partnerships report as the admin lists it (needs with_current_agreement()
-    and with_last_exchange() on the queryset)."""
+    """The dormant partnerships report as the admin lists it (needs
+    with_last_exchange() on the queryset)."""
 
     slug = text("slug")
     name_en = text("name_en")

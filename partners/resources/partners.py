@@ -14,6 +14,7 @@ from import_export.results import Result, RowResult
 
 from ..constraints import constraint_message, violated_checks
 from ..models import Agreement, City, DataVersion, Status
+from ..models.derived import refresh_afterwards
 from .dates import DateWidget
 from .headers import COLUMNS, NOT_GIVEN, arrange_columns, require_columns
 from .import_history import import_all_or_nothing, record_import_history
@@ -96,7 +97,7 @@ class PartnerResource(resources.ModelResource):
         return _("Partners (one row per partner with its current agreement)")
 
     def get_queryset(self) -> QuerySet:
-        return City.objects.with_current_agreement()
+        return City.objects.select_related("country")
 
     def get_diff_class(self) -> type[Diff]:
         return PreviewDiff
@@ -114,9 +115,6 @@ class PartnerResource(resources.ModelResource):
         ]
 
     def filter_export(self, queryset: QuerySet, **kwargs) -> QuerySet:
-        # The admin hands over its own changelist queryset, without the annotations.
-        if "current_kind" not in queryset.query.annotations:
-            queryset = queryset.with_current_agreement()
         return queryset.select_related("country")
 
     def __init__(self, **kwargs) -> None:
@@ -326,7 +324,10 @@ class PartnerResource(resources.ModelResource):
         self.imported_city_pks: set[int] = set()
         self.header_line, self.row_lines, self.notes, self.kind_missing = 1, None, [], False
         self.problem_rows = self.unchecked_rows = 0
-        result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+        # One refresh of the stored relationship for every partner touched, after the rows.
+        with refresh_afterwards() as touched:
+            result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+            touched.update(self.imported_city_pks)  # bulk_create sends no signal
         failed = result.has_errors() or result.has_validation_errors()
         if dry_run or failed or getattr(result, "report", None):
             return result

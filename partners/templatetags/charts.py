@@ -6,10 +6,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("includes/charts.html")
-def partner_charts(cities: list, rows: list[dict], continents: list) -> dict:
-    """The home page's charts from the rows it already read (views.home's `cities`, with
-    with_first_agreement(), and its count `rows` per kind and continent)."""
+def partner_charts(events, rows: list[dict], continents: list) -> dict:
+    """The home page's charts from what it already counted (views.home's `signing_events`
+    and its count `rows` per kind and continent)."""
     return {
-        "years": charts.year_chart(list(cities)),
+        "years": charts.year_chart(events),
         "continents": charts.continent_chart(rows, continents),
     }

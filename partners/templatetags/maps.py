@@ -56,14 +56,21 @@ def continent_summary(cities: list) -> str:
 
 
 @register.inclusion_tag("includes/world_map.html", takes_context=True)
-def world_map(context: template.Context, cities: list) -> dict:
-    """The world map of `cities` (rows of City.objects.with_current_agreement(), all the
-    page's filters applied), centred on the home city, with its region zoomed."""
+def world_map(context: template.Context, cities: list, total: int | None = None) -> dict:
+    """The world map of `cities` (partners with their stored current_kind, all the
+    page's filters applied), centred on the home city, with its region zoomed.
+
+    total: how many partners the page has when `cities` holds only the first of them (the
+    views' MAP_MARKERS), so the caption says how many the map leaves out."""
     home = load_home_city(context["request"])
-    drawn = maps.world_map(list(cities), home)
+    cities = list(cities)
+    drawn = maps.world_map(cities, home)
     kinds = Counter(getattr(city, "current_kind", None) for city in drawn.cities)
     return {
         "map": drawn,
+        "shown": len(cities),
+        "left_out": max((total or 0) - len(cities), 0),
+        "total": total,
         "home_city": home,
         "summary": continent_summary(drawn.cities),
         "region_radius_km": int(maps.REGION_RADIUS_KM),

@@ -21,6 +21,7 @@ from partners.models import (
     Level,
     Status,
 )
+from partners.models.derived import refresh_afterwards
 
 # Name parts in both languages (English spelling, Korean spelling of it), joined into
 # plausible invented place names: "Norhaven" / "노르헤이븐". A few carry accents and
@@ -152,9 +153,12 @@ class Command(BaseCommand):
                 _("The country list is empty: run “manage.py loaddata countries” first.")
             )
         rng = random.Random(seed)
-        with transaction.atomic():
+        # bulk_create sends no signal: the stored relationship and search text of the new
+        # partners are computed once at the end, by the function every write path uses.
+        with transaction.atomic(), refresh_afterwards() as touched:
             cities = self.create_partners(rng, countries, partners)
             self.create_exchanges(rng, cities, exchanges)
+            touched.update(city.pk for city in cities)
             DataVersion.bump()  # bulk inserts send no signals
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,205 @@
+"""Values stored on a partner that derive from other records: its current relationship (from
+its agreements) and its folded search text (from its names and its country's names).
+
+Pages sort, filter and search 10,000 partners by them, which subqueries per partner could not
+do fast (issue 13). One function computes them from scratch, refresh_partners()
+(`City.objects.….refresh_derived()`); every write path calls it: the signals on save and
+delete (partners/signals.py, raw saves of loaddata and history restores included), the
+spreadsheet import and loaddata (batched by refresh_afterwards()), generate_scale_data.
+tests/test_derived.py proves the stored values never drift from the records.
+"""
+
+import datetime
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import NamedTuple
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+from .agreements import Status
+from .countries import country_search_names
+from .text import fold
+
+# No break: a date before any signing (the rule's "unbroken run" starts at the first one).
+NO_BREAK = datetime.date(1, 1, 1)
+# Separates the terms of the search text, and starts and ends it, so that "|seoul|" finds an
+# exact term and "|seo" a term's start (CityQuerySet.search ranks by them).
+SEPARATOR = "|"
+# Partners refreshed per round trip: a few thousand ids stay under every database's limit
+# on query parameters.
+CHUNK = 2000
+
+
+class AgreementRow(NamedTuple):
+    kind: str
+    signed_on: datetime.date
+    status: str
+    ended_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """A partner's relationship as its agreements give it (docs/data-model.md, "Since").
+
+    current_kind, current_status, current_signed_on: its current (not ended) agreement's,
+    None without one. since: the first signing in the unbroken run of the current kind (a
+    renewal keeps it; an upgrade, or a gap where an agreement ended before the next was
+    signed, restarts it). relationship_since: the first signing of any kind since the last
+    gap, from which the partnership's age counts; both None without a current agreement.
+    first_signed_on, first_kind: its earliest agreement, ended or not (the charts count a
+    partnership from it), None without any.
+    """
+
+    current_kind: str | None = None
+    current_status: str | None = None
+    current_signed_on: datetime.date | None = None
+    since: datetime.date | None = None
+    relationship_since: datetime.date | None = None
+    first_signed_on: datetime.date | None = None
+    first_kind: str | None = None
+
+
+DERIVED_FIELDS = [*Relationship.__dataclass_fields__, "search_text"]
+# The partner's own fields that search_text derives from.
+SEARCHED_FIELDS = frozenset({"name_en", "name_ko", "aliases", "country", "country_id"})
+
+
+def relationship(agreements: list[AgreementRow]) -> Relationship:
+    """The Relationship of a partner's agreements, given in signing order (then by id)."""
+    if not agreements:
+        return Relationship()
+    first = agreements[0]
+    current = next((a for a in agreements if a.status != Status.ENDED), None)
+    if current is None:
+        return Relationship(first_signed_on=first.signed_on, first_kind=first.kind)
+    signings = sorted({a.signed_on for a in agreements})
+
+    def next_signing(after: datetime.date) -> datetime.date | None:
+        return next((day for day in signings if day > after), None)
+
+    gap_break = max(
+        (
+            a.signed_on
+            for a in agreements
+            if a.signed_on < current.signed_on
+            and a.ended_on is not None
+            and (following := next_signing(a.signed_on)) is not None
+            and a.ended_on < following
+        ),
+        default=NO_BREAK,
+    )
+    kind_break = max(
+        (
+            a.signed_on
+            for a in agreements
+            if a.signed_on <= current.signed_on and a.kind != current.kind
+        ),
+        default=NO_BREAK,
+    )
+    run_break = max(gap_break, kind_break)
+    since = min(
+        (
+            a.signed_on
+            for a in agreements
+            if a.kind == current.kind and run_break < a.signed_on <= current.signed_on
+        ),
+        # An upgrade signed the same day as the agreement it ends starts its own run.
+        default=current.signed_on,
+    )
+    return Relationship(
+        current_kind=current.kind,
+        current_status=current.status,
+        current_signed_on=current.signed_on,
+        since=since,
+        relationship_since=min(a.signed_on for a in agreements if a.signed_on > gap_break),
+        first_signed_on=first.signed_on,
+        first_kind=first.kind,
+    )
+
+
+def search_text(
+    name_en: str, name_ko: str, aliases: str, iso_code: str, country_en: str, country_ko: str
+) -> str:
+    """The folded text a search for a partner looks in: "|name|이름|alias|country|국가|…|",
+    its names and other spellings (aliases split at semicolons) and its country's names
+    (country_search_names), each folded (text.fold) and between SEPARATORs."""
+    terms = [name_en, name_ko, *aliases.split(";")]
+    terms += country_search_names(iso_code, country_en, country_ko)
+    folded = [fold(term).replace(SEPARATOR, " ").strip() for term in terms]
+    return SEPARATOR + SEPARATOR.join(term for term in folded if term) + SEPARATOR
+
+
+def refresh_partners(cities: QuerySet) -> int:
+    """Recompute DERIVED_FIELDS of the partners in `cities` (a City queryset) from their
+    agreements, names and country, and write those that changed. Returns how many changed.
+
+    Queries: one for the partners and, per CHUNK of them, one for their agreements and the
+    bulk update of the changed ones. Also run by migration 0007 with the historical models,
+    hence the agreements' model is read from the queryset's."""
+    agreement_model = cities.model._meta.get_field("agreements").related_model
+    rows = list(
+        cities.order_by("pk").values_list(
+            "pk",
+            "name_en",
+            "name_ko",
+            "aliases",
+            "country__iso_code",
+            "country__name_en",
+            "country__name_ko",
+            *DERIVED_FIELDS,
+        )
+    )
+    changed = []
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        agreements = defaultdict(list)
+        histories = agreement_model.objects.filter(city_id__in=[row[0] for row in chunk])
+        for city_id, *values in histories.order_by("signed_on", "pk").values_list(
+            "city_id", "kind", "signed_on", "status", "ended_on"
+        ):
+            agreements[city_id].append(AgreementRow(*values))
+        for pk, *texts in chunk:
+            texts, stored = texts[:6], tuple(texts[6:])
+            values = asdict(relationship(agreements[pk])) | {"search_text": search_text(*texts)}
+            if tuple(values.values()) != stored:
+                changed.append(cities.model(pk=pk, **values))
+    cities.model.objects.bulk_update(changed, DERIVED_FIELDS, batch_size=500)
+    return len(changed)
+
+
+_pending = threading.local()
+
+
+def partners_changed(pks: Iterable[int]) -> None:
+    """A write changed these partners' records: refresh them now, or once at the end of the
+    refresh_afterwards() block the write is in."""
+    pending = getattr(_pending, "pks", None)
+    if pending is not None:
+        pending.update(pks)
+        return
+    pks = list(pks)
+    if pks:
+        refresh_partners(apps.get_model("partners", "City").objects.filter(pk__in=pks))
+
+
+@contextmanager
+def refresh_afterwards() -> Iterator[set[int]]:
+    """Within the block, partners_changed() only collects the partners; they are refreshed
+    once when it ends (a bulk load: thousands of saves, one refresh). Yields the set, to which
+    a bulk_create, which sends no signal, adds its partners. Nested blocks join the outer one."""
+    if getattr(_pending, "pks", None) is not None:
+        yield _pending.pks
+        return
+    _pending.pks = pks = set()
+    try:
+        yield pks
+    finally:
+        _pending.pks = None
+    City = apps.get_model("partners", "City")
+    pks = sorted(pks)
+    for start in range(0, len(pks), CHUNK):
+        refresh_partners(City.objects.filter(pk__in=pks[start : start + CHUNK]))
