@@ -112,12 +112,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A cache that every app server shares: pages, sessions, and the import preview's file kept
 # between preview and confirm (partners/admin/spreadsheets.py), which must reach any server.
 PORTAL_SHARED_CACHE = bool(os.environ.get("REDIS_URL"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    # With a shared cache, each process keeps copies of the pages it read from it.
+    "local-pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "local-pages",  # its own store: locmem caches share one per location
+        "OPTIONS": {"MAX_ENTRIES": 100},
+    },
+}
 if PORTAL_SHARED_CACHE:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
     }
     # Sessions read from the shared cache and survive in the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -26,9 +26,10 @@ def default_language():
 def empty_page_cache():
     """Each test starts with no stored pages: tests roll their data back, and with it the
     data version, so a page stored by one test could be served in the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "local-pages"):
+        caches[alias].clear()
 
 
 class _SkippedDirectory(pytest.Dir):
