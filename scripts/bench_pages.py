@@ -4,7 +4,8 @@ loopback, driven by wrk, per configuration of partners x database x cache (`make
 For each page it prints req/s, p50 and p99 latency and the ratio to /healthz in the same run:
 "warm" (the page cache holds it), "uncached" (every request rendered: wrk sends a CSRF cookie,
 which keeps the page cache out of the way, as for a visitor who has one) and "first" (the first
-request after an edit, when the cache holds no page of the new data version: median of 3).
+request after an edit, when the cache holds no page of the new data version: median of 3)
+and, for the downloads, "304" (revalidations with the ETag they sent).
 Then the resident memory (RSS) of each worker. Configuration, by environment variable:
 
   BENCH_PARTNERS   34,10000             34 = the demo data (load_demo_data); N = generate_scale_data
@@ -141,6 +142,14 @@ def wrk(url: str, headers: dict[str, str] | None = None) -> dict[str, float]:
     }
 
 
+def not_modified_p50(url: str) -> float | None:
+    """p50 (ms) of revalidations with the ETag the address sends, or None without one."""
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+        etag = response.headers.get("ETag")
+    return wrk(url, {"If-None-Match": etag})["p50"] if etag else None
+
+
 def milliseconds(text: str) -> float:
     value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
@@ -220,22 +229,23 @@ def run(engine: str, partners: int, redis: bool) -> None:
         print(f"\n### {title}\n", flush=True)
         print(
             "| page | warm req/s | p50 ms | p99 ms | × healthz | uncached req/s | p50 ms "
-            "| p99 ms | × healthz | first after edit ms |"
+            "| p99 ms | × healthz | first after edit ms | 304 p50 ms |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         healthz = None
         for page in env_list("BENCH_PAGES", ",".join(PAGES)):
             address = f"http://127.0.0.1:{PORT}{page.format(slug=slug)}"
             first = first_after_edit(url, address) if page != "/healthz" else 0.0
             warm = wrk(address)
             cold = wrk(address, NO_CACHE)
+            revalidated = not_modified_p50(address) if page.startswith("/data/") else None
             healthz = healthz or warm["rate"]
             errors = " (errors)" if warm["errors"] or cold["errors"] else ""
             print(
                 f"| `{page.format(slug=slug)}`{errors} | {warm['rate']:,.0f} | {warm['p50']:.1f} "
                 f"| {warm['p99']:.1f} | {warm['rate'] / healthz:.2f} | {cold['rate']:,.1f} "
                 f"| {cold['p50']:.1f} | {cold['p99']:.1f} | {cold['rate'] / healthz:.3f} "
-                f"| {first:.0f} |",
+                f"| {first:.0f} | {'–' if revalidated is None else f'{revalidated:.1f}'} |",
                 flush=True,
             )
         rss = ", ".join(f"{size:.0f}" for size in worker_rss_mib(server))
