@@ -170,14 +170,20 @@ def new_data_version(database: str) -> None:
             connection.execute(sql, [token])
 
 
+FIRST_TIMEOUT = 120  # seconds; a slower first request is reported as this
+
+
 def first_after_edit(database: str, url: str) -> float:
     """Median time (ms) of the first request after the data changed (a new data version)."""
     times = []
     for _ in range(3):
         new_data_version(database)
         started = time.perf_counter()
-        with urllib.request.urlopen(url, timeout=120) as response:
-            response.read()
+        try:
+            with urllib.request.urlopen(url, timeout=FIRST_TIMEOUT) as response:
+                response.read()
+        except TimeoutError:
+            return FIRST_TIMEOUT * 1000
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
 
