@@ -12,7 +12,9 @@ class PartnersConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import signals
+
+        signals.connect_data_version_receivers()
 
         # Pillow warns about a possible decompression bomb; here that refuses the image.
         Image.MAX_IMAGE_PIXELS = settings.PORTAL_MAX_IMAGE_PIXELS

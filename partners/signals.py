@@ -1,8 +1,9 @@
+from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import Agreement, AgreementDocument, City, Country, Exchange, Photo
+from .models import Agreement, AgreementDocument, City, Country, DataVersion, Exchange, Photo
 from .models.derived import partners_changed
 
 
@@ -70,3 +71,29 @@ def refresh_agreement_partner(sender, instance: Agreement, **kwargs) -> None:
 def refresh_country_partners(sender, instance: Country, **kwargs) -> None:
     """Its names are in its partners' search text."""
     partners_changed(City.objects.filter(country=instance).values_list("pk", flat=True))
+
+
+def bump_data_version_on_save(sender, **kwargs) -> None:
+    """Any saved or deleted partners row (raw saves too: loaddata, a history restore)
+    changes what the public pages show, so cached pages must not be served again."""
+    DataVersion.bump()
+
+
+def bump_data_version_on_m2m(sender, action: str, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        DataVersion.bump()
+
+
+def connect_data_version_receivers() -> None:
+    """Connect the bumps to every model of the partners app and its many-to-many tables.
+
+    Per model rather than for every sender, so deleting sessions or log entries stays a
+    fast delete without signals."""
+    for model in apps.get_app_config("partners").get_models(include_auto_created=True):
+        if model is DataVersion or not model._meta.managed:
+            continue
+        uid = f"data-version-{model._meta.label_lower}"
+        post_save.connect(bump_data_version_on_save, sender=model, dispatch_uid=uid)
+        post_delete.connect(bump_data_version_on_save, sender=model, dispatch_uid=uid)
+        if model._meta.auto_created:
+            m2m_changed.connect(bump_data_version_on_m2m, sender=model, dispatch_uid=uid)

@@ -2,7 +2,6 @@
 data dictionary."""
 
 import datetime
-import hashlib
 
 import tablib
 from django.conf import settings
@@ -13,9 +12,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
-from .models import Agreement, AgreementDocument, City, Exchange, HomeCity, Photo
+from .models import AgreementDocument, City, Exchange, HomeCity, Photo
 from .resources import FORMATS_BY_NAME, ExchangeResource, PartnerResource
 from .resources.formats import NumericJSON
 
@@ -112,27 +111,7 @@ def data_last_changed() -> datetime.datetime | None:
     return max(filter(None, [changed, logged]), default=None)
 
 
-def last_modified(request: HttpRequest, fmt: str) -> datetime.datetime | None:
-    return data_last_changed()
-
-
-def etag(request: HttpRequest, fmt: str) -> str:
-    # Catches what updated_at alone misses: a deleted partner, an agreement edited on its own.
-    # Two small queries over a few hundred rows, far cheaper than building the file.
-    cities = City.objects.published().order_by("pk").values_list("pk", "updated_at")
-    agreements = Agreement.objects.order_by("pk").values_list(
-        "pk", "city_id", "kind", "status", "signed_on"
-    )
-    media = [
-        list(model.objects.order_by("pk").values_list("pk", "updated_at"))
-        for model in (Photo, AgreementDocument)
-    ]
-    key = f"{fmt}|{list(cities)}|{list(agreements)}|{media}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
 @require_safe
-@condition(etag_func=etag, last_modified_func=last_modified)
 def partners_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404
@@ -239,17 +218,7 @@ EXCHANGE_DATA_DICTIONARY = [
 OPEN_EXCHANGE_COLUMNS = [column for column, _text in EXCHANGE_DATA_DICTIONARY]
 
 
-def exchange_etag(request: HttpRequest, fmt: str) -> str:
-    # Exchanges have no timestamp: the rows that the file shows, hashed (one query).
-    rows = Exchange.objects.order_by("pk").values_list(*OPEN_EXCHANGE_COLUMNS[1:], "is_published")
-    links = Exchange.partners.through.objects.order_by("pk").values_list("exchange_id", "city_id")
-    partners = City.objects.order_by("pk").values_list("pk", "slug", "is_published")
-    key = f"{fmt}|{list(rows)}|{list(links)}|{list(partners)}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
 @require_safe
-@condition(etag_func=exchange_etag)
 def exchanges_download(request: HttpRequest, fmt: str) -> HttpResponse:
     """Published activities with their published partners, the columns of the exchange
     spreadsheet without `is_published` (every row is published)."""

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions and CSRF: it stores only responses that set none of their cookies.
+    "portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,15 +109,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+# A cache that every app server shares: pages, sessions, and the import preview's file kept
+# between preview and confirm (partners/admin/spreadsheets.py), which must reach any server.
+PORTAL_SHARED_CACHE = bool(os.environ.get("REDIS_URL"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    # With a shared cache, each process keeps copies of the pages it read from it.
+    "local-pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "local-pages",  # its own store: locmem caches share one per location
+        "OPTIONS": {"MAX_ENTRIES": 100},
+    },
+}
+if PORTAL_SHARED_CACHE:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
     }
     # Sessions read from the shared cache and survive in the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Anonymous visitors' pages are kept in this cache per data version (portal/page_cache.py);
+# shared caches (a CDN, a proxy) may keep them this many seconds, browsers revalidate.
+PORTAL_PAGE_SHARED_MAX_AGE = env_int("PORTAL_PAGE_SHARED_MAX_AGE", 60)
 
 # django-axes checks attempts before the normal backend authenticates.
 AUTHENTICATION_BACKENDS = [

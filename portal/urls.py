@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
@@ -12,7 +12,19 @@ urlpatterns = [
     path("", views.language_redirect, name="root"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of sections of at most SECTION_SIZE addresses each (?p=2 … for more).
+    path(
+        "sitemap.xml",
+        require_safe(sitemaps.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        require_safe(sitemaps.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path(

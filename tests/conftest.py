@@ -22,6 +22,16 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no stored pages: tests roll their data back, and with it the
+    data version, so a page stored by one test could be served in the next."""
+    from django.core.cache import caches
+
+    for alias in ("default", "local-pages"):
+        caches[alias].clear()
+
+
 class _SkippedDirectory(pytest.Dir):
     def collect(self):
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db.models import Model
 from reversion.models import Revision, Version
 
-from partners.models import Agreement, City, Country, Exchange, Kind
+from partners.models import Agreement, City, Country, DataVersion, Exchange, Kind
 from tests.factories import STAFF_GROUP
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -45,8 +45,9 @@ EXACT = datetime.datetime(2024, 5, 1, 0, 30, 15, 123456, tzinfo=datetime.UTC)
 def every_row() -> dict[str, list[dict]]:
     """Every field of every row of every partners model (new ones included) and of the
     users, groups, history and admin log, as the database returns them."""
+    # The data version is not data: a restore gives the restored rows a new one.
     models: list[type[Model]] = [
-        *apps.get_app_config("partners").get_models(),
+        *(m for m in apps.get_app_config("partners").get_models() if m is not DataVersion),
         User,
         Group,
         Revision,

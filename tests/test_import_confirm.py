@@ -47,7 +47,11 @@ def messages_after(client, response) -> str:
     return client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").text
 
 
-def test_an_import_confirmed_twice_imports_once_and_then_says_so(staff_client):
+@pytest.mark.parametrize("shared_cache", [False, True])
+def test_an_import_confirmed_twice_imports_once_and_then_says_so(
+    staff_client, settings, shared_cache
+):
+    settings.PORTAL_SHARED_CACHE = shared_cache  # the preview's file in the cache (REDIS_URL)
     confirm = preview(staff_client)
     assert staff_client.post(CONFIRM_URL, confirm).status_code == 302
     assert City.objects.count() == 2

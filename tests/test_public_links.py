@@ -105,6 +105,7 @@ PUBLIC_PATHS = [
     "/robots.txt",
     "/favicon.ico",
     "/sitemap.xml",
+    "/sitemap-partners.xml",
     "/data/partners.csv",
     "/data/exchanges.csv",
     "/ko/",

@@ -4,7 +4,9 @@ from contextlib import suppress
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -16,7 +18,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.resources import ModelResource
 from import_export.results import Result
-from import_export.tmp_storages import TempFolderStorage
+from import_export.tmp_storages import CacheStorage, TempFolderStorage
 
 from ..models import Kind
 from ..resources import (
@@ -155,6 +157,19 @@ class OneTimePreviewFile(TempFolderStorage):
             super().remove()
 
 
+class SharedOneTimePreviewFile(CacheStorage):
+    """The same in the shared cache (REDIS_URL), so that a confirm reaches any app server."""
+
+    def exists(self) -> bool:
+        return bool(self.name) and cache.get(self.CACHE_PREFIX + self.name) is not None
+
+    def read(self) -> str | bytes:
+        data = super().read()
+        if data is None:
+            raise PreviewFileGone
+        return data
+
+
 class SpreadsheetImportMixin(SpreadsheetFormatsMixin):
     """Import with a preview that writes nothing, then confirm; export of the changelist.
     Put before ImportExportMixin in an admin's bases; set resource_classes and
@@ -168,7 +183,11 @@ class SpreadsheetImportMixin(SpreadsheetFormatsMixin):
 
     import_form_class = SizeLimitedImportForm
     import_template_name = "admin/partners/import.html"
-    tmp_storage_class = OneTimePreviewFile
+
+    def get_tmp_storage_class(self) -> type:
+        # One server's temporary folder is out of another's reach; a cache shared by all
+        # of them is configured exactly when REDIS_URL is set.
+        return SharedOneTimePreviewFile if settings.PORTAL_SHARED_CACHE else OneTimePreviewFile
 
     def get_import_formats(self) -> list:
         return IMPORT_FORMATS

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0007_stored_relationship_and_search'),
+        ('partners', '0008_data_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

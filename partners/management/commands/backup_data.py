@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 # Rebuilt by migrate (content types, permissions) or transient (sessions, login attempts).
 # The admin log stays: with the change history it tells who deleted what.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes"]
+# The data version is not data: a restore gives the restored data a new one.
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes", "partners.dataversion"]
 
 
 class Command(BaseCommand):

@@ -10,7 +10,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from partners.models import Agreement, City, Country, Exchange, Field, Kind, Level, Status
+from partners.models import (
+    Agreement,
+    City,
+    Country,
+    DataVersion,
+    Exchange,
+    Field,
+    Kind,
+    Level,
+    Status,
+)
 from partners.models.derived import refresh_afterwards
 
 # Name parts in both languages (English spelling, Korean spelling of it), joined into
@@ -149,6 +159,7 @@ class Command(BaseCommand):
             cities = self.create_partners(rng, countries, partners)
             self.create_exchanges(rng, cities, exchanges)
             touched.update(city.pk for city in cities)
+            DataVersion.bump()  # bulk inserts send no signals
         self.stdout.write(
             self.style.SUCCESS(
                 _("Generated %(partners)d partners and %(exchanges)d exchange activities.")

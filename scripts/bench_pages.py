@@ -1,0 +1,286 @@
+"""Pages, downloads and the sitemap under load: gunicorn (2 workers, production settings) on
+loopback, driven by wrk, per configuration of partners x database x cache (`make bench`).
+
+For each page it prints req/s, p50 and p99 latency and the ratio to /healthz in the same run:
+"warm" (the page cache holds it), "uncached" (every request rendered: wrk sends a CSRF cookie,
+which keeps the page cache out of the way, as for a visitor who has one) and "first" (the first
+request after an edit, when the cache holds no page of the new data version: median of 3)
+and, for the downloads, "304" (revalidations with the ETag they sent).
+Then the resident memory (RSS) of each worker. Configuration, by environment variable:
+
+  BENCH_PARTNERS   34,10000             34 = the demo data (load_demo_data); N = generate_scale_data
+  BENCH_DATABASES  sqlite,postgres
+  BENCH_REDIS      off,on               on = REDIS_URL set to BENCH_REDIS_URL
+  BENCH_SECONDS    5                    per page and mode
+  BENCH_PORT       8120
+  BENCH_DIR        /tmp/portal-bench    databases (SQLite), static files, logs
+  BENCH_POSTGRES   postgres://postgres@127.0.0.1:5432   databases <prefix>_<partners> made here
+  BENCH_DATABASE_PREFIX portal_bench
+  BENCH_REDIS_URL  redis://127.0.0.1:6379/2
+  BENCH_PROJECT    .                    the code to serve (a checkout of main, for "before")
+  BENCH_PAGES      a comma-separated list of paths instead of the default one
+
+The databases are made once and kept in BENCH_DIR / PostgreSQL; delete them to start over.
+"""
+
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+PROJECT = Path(os.environ.get("BENCH_PROJECT", HERE)).resolve()
+PYTHON = HERE / ".venv" / "bin" / "python"
+GUNICORN = HERE / ".venv" / "bin" / "gunicorn"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+PORT = int(os.environ.get("BENCH_PORT", "8120"))
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/portal-bench"))
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "portal_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
+PAGES = [
+    "/healthz",
+    "/ko/",
+    "/ko/partners/",
+    "/ko/partners/?q=kharkov",
+    "/ko/partners/{slug}/",
+    "/ko/exchanges/",
+    "/data/partners.csv",
+    "/data/partners.xlsx",
+    "/sitemap.xml",
+]
+NO_CACHE = {"Cookie": "csrftoken=benchmark"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def database_url(engine: str, partners: int) -> str:
+    if engine == "sqlite":
+        return f"sqlite:///{BENCH_DIR / f'portal-{partners}.sqlite3'}"
+    return f"{POSTGRES}/{PREFIX}_{partners}"
+
+
+def environment(url: str, redis: bool) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
+    base.pop("DATABASE_URL", None)
+    return base | {
+        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-any-real-site-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(BENCH_DIR / f"static-{PROJECT.name}"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": url,
+        **({"REDIS_URL": REDIS_URL} if redis else {}),
+    }
+
+
+def manage(env: dict[str, str], *args: str, project: Path = HERE) -> str:
+    """Run a command of this checkout (it makes the data), or of `project`."""
+    result = subprocess.run(
+        [str(PYTHON), "manage.py", *args], cwd=project, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def prepare(engine: str, partners: int) -> str:
+    """The database with `partners` partners, made once (the demo data for 34)."""
+    url = database_url(engine, partners)
+    env = environment(url, redis=False)
+    if engine == "postgres":
+        name = url.rsplit("/", 1)[1]
+        query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"
+        listed = subprocess.run(
+            ["psql", f"{POSTGRES}/postgres", "-Atc", query], capture_output=True, text=True
+        )
+        if listed.stdout.strip():
+            return url
+        subprocess.run(
+            ["psql", f"{POSTGRES}/postgres", "-c", f'CREATE DATABASE "{name}"'], check=True
+        )
+    elif Path(url.removeprefix("sqlite:///")).exists():
+        return url
+    print(f"-- preparing {engine} with {partners} partners", flush=True)
+    manage(env, "migrate", "--no-input", "-v", "0")
+    if partners == 34:
+        manage(env, "load_demo_data")
+    else:
+        manage(env, "loaddata", "countries", "-v", "0")
+        manage(
+            env,
+            "generate_scale_data",
+            "--partners",
+            str(partners),
+            "--exchanges",
+            str(partners * 2),
+        )
+    return url
+
+
+def wrk(url: str, headers: dict[str, str] | None = None) -> dict[str, float]:
+    args = ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--timeout", "30s", "--latency", url]
+    for name, value in (headers or {}).items():
+        args[1:1] = ["-H", f"{name}: {value}"]
+    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return {
+        "rate": rate,
+        "p50": milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)),
+        "p99": milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def not_modified_p50(url: str) -> float | None:
+    """p50 (ms) of revalidations with the ETag the address sends, or None without one."""
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+        etag = response.headers.get("ETag")
+    return wrk(url, {"If-None-Match": etag})["p50"] if etag else None
+
+
+def milliseconds(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def new_data_version(database: str) -> None:
+    """What every write does to the page cache (partners.DataVersion.bump), in plain SQL:
+    a manage.py call per page would cost more than the page."""
+    sql = "UPDATE partners_dataversion SET token = %s WHERE id = 1"
+    token = uuid.uuid4().hex
+    if database.startswith("sqlite:///"):
+        with sqlite3.connect(database.removeprefix("sqlite:///")) as connection:
+            connection.execute(sql.replace("%s", "?"), [token])
+    else:
+        import psycopg
+
+        with psycopg.connect(database) as connection:
+            connection.execute(sql, [token])
+
+
+FIRST_TIMEOUT = 120  # seconds; a slower first request is reported as this
+
+
+def first_after_edit(database: str, url: str) -> float:
+    """Median time (ms) of the first request after the data changed (a new data version)."""
+    times = []
+    for _ in range(3):
+        new_data_version(database)
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=FIRST_TIMEOUT) as response:
+                response.read()
+        except TimeoutError:
+            return FIRST_TIMEOUT * 1000
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def worker_rss_mib(master: subprocess.Popen) -> list[float]:
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return sizes
+
+
+def serve(env: dict[str, str]) -> subprocess.Popen:
+    log = (BENCH_DIR / "gunicorn.log").open("ab")
+    server = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--timeout",
+            "180",
+            "portal.wsgi",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1).read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit(f"gunicorn did not start: see {BENCH_DIR / 'gunicorn.log'}")
+
+
+def run(engine: str, partners: int, redis: bool) -> None:
+    url = prepare(engine, partners)
+    env = environment(url, redis)
+    slug = manage(env, "shell", "-c", SLUG).split()[-1]
+    server = serve(env)
+    try:
+        title = f"{partners} partners, {engine}, {'Redis' if redis else 'local-memory cache'}"
+        print(f"\n### {title}\n", flush=True)
+        print(
+            "| page | warm req/s | p50 ms | p99 ms | × healthz | uncached req/s | p50 ms "
+            "| p99 ms | × healthz | first after edit ms | 304 p50 ms |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        healthz = None
+        for page in env_list("BENCH_PAGES", ",".join(PAGES)):
+            address = f"http://127.0.0.1:{PORT}{page.format(slug=slug)}"
+            first = first_after_edit(url, address) if page != "/healthz" else 0.0
+            warm = wrk(address)
+            cold = wrk(address, NO_CACHE)
+            revalidated = not_modified_p50(address) if page.startswith("/data/") else None
+            healthz = healthz or warm["rate"]
+            errors = " (errors)" if warm["errors"] or cold["errors"] else ""
+            print(
+                f"| `{page.format(slug=slug)}`{errors} | {warm['rate']:,.0f} | {warm['p50']:.1f} "
+                f"| {warm['p99']:.1f} | {warm['rate'] / healthz:.2f} | {cold['rate']:,.1f} "
+                f"| {cold['p50']:.1f} | {cold['p99']:.1f} | {cold['rate'] / healthz:.3f} "
+                f"| {first:.0f} | {'–' if revalidated is None else f'{revalidated:.1f}'} |",
+                flush=True,
+            )
+        rss = ", ".join(f"{size:.0f}" for size in worker_rss_mib(server))
+        print(f"\nRSS per worker: {rss} MiB", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+SLUG = (
+    "from partners.models import City; print(City.objects.published().order_by('pk').first().slug)"
+)
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("make bench needs wrk, the HTTP load generator: apt-get install wrk")
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    env = environment(database_url("sqlite", 34), False)
+    manage(env, "collectstatic", "--no-input", "-v", "0", project=PROJECT)
+    print(
+        f"wrk, 2 threads, 8 connections, {SECONDS} s per page and mode; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    for partners in map(int, env_list("BENCH_PARTNERS", "34,10000")):
+        for engine in env_list("BENCH_DATABASES", "sqlite,postgres"):
+            for redis in env_list("BENCH_REDIS", "off,on"):
+                run(engine, partners, redis == "on")
+
+
+if __name__ == "__main__":
+    main()
