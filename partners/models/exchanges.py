@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .derived import SEPARATOR
 from .text import Localized, fold
 
 
@@ -39,21 +40,17 @@ class ExchangeQuerySet(models.QuerySet):
         return self.filter(started_on__gt=today).order_by("started_on", "pk")
 
     def search(self, query: str) -> "ExchangeQuerySet":
-        """Titles and places in both languages, and the names and other spellings of the
-        partners involved, ignoring case and accents (so "kharkov" finds Kharkiv's activities).
+        """Titles and places in both languages, and the names, other spellings and country
+        names of the partners involved, ignoring case and accents (so "kharkov" finds
+        Kharkiv's activities).
 
-        Folded in Python like CityQuerySet.search, because SQLite cannot fold accents; the
-        activity texts are read as value tuples, without model instances.
-        """
-        needle = fold(query.strip())
+        Matched in the database against the stored, folded search_text (models/derived.py,
+        folded as CityQuerySet.search folds); on PostgreSQL a trigram index serves it
+        (migration 0010)."""
+        needle = fold(query.strip()).replace(SEPARATOR, " ").strip()
         if not needle:
             return self
-        from .partners import City
-
-        cities = City.objects.search(query).values("pk")
-        rows = self.values_list("pk", "title_en", "title_ko", "place_en", "place_ko")
-        by_text = [pk for pk, *texts in rows if needle in fold(" | ".join(texts))]
-        return self.filter(Q(pk__in=by_text) | Q(partners__in=cities)).distinct()
+        return self.filter(search_text__contains=needle)
 
 
 @reversion.register()
@@ -80,6 +77,8 @@ class Exchange(models.Model):
         help_text=_("A press release, report or programme page about the activity."),
     )
     is_published = models.BooleanField(_("published"), default=True)
+    # Folded titles, places and partners' search texts (models/derived.py), for search().
+    search_text = models.TextField(editable=False, default="")
 
     objects = ExchangeQuerySet.as_manager()
 
@@ -87,7 +86,13 @@ class Exchange(models.Model):
         ordering = ["-started_on", "pk"]
         verbose_name = _("exchange")
         verbose_name_plural = _("exchanges")
-        indexes = [models.Index(fields=["started_on"], name="exchange_started_on")]
+        indexes = [
+            # The list's order (-started_on, -id) read backwards, upcoming() forwards, and
+            # the year filter's and dormant report's date ranges.
+            models.Index(fields=["started_on", "id"], name="exchange_started_on_id"),
+            # The field filter, in the list's order.
+            models.Index(fields=["field", "started_on", "id"], name="exchange_field_started_on"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from partners.models import Agreement, City, Country, Exchange, Field, Kind, Level, Status
-from partners.models.derived import refresh_afterwards
+from partners.models.derived import exchanges_changed, refresh_afterwards
 
 # Name parts in both languages (English spelling, Korean spelling of it), joined into
 # plausible invented place names: "Norhaven" / "노르헤이븐". A few carry accents and
@@ -220,3 +220,4 @@ class Command(BaseCommand):
             for city in rng.sample(cities, min(len(cities), rng.choice((1, 1, 1, 2, 3))))
         ]
         Link.objects.bulk_create(links, batch_size=BATCH * 2)
+        exchanges_changed(activity.pk for activity in activities)
