@@ -1,6 +1,7 @@
-"""An exchange activity's stored search text never drifts from what it derives from (its
-titles and places, its partners' names, other spellings and countries), whatever path writes
-them (models/derived.py); and the list's search reads it."""
+"""An exchange activity's stored values never drift from what they derive from, whatever
+path writes them (models/derived.py): the search text (its titles and places, its partners'
+names, other spellings and countries), the year, and whether public pages list it (published,
+with a published partner). The list's search and counts read them."""
 
 import datetime
 import io
@@ -18,19 +19,33 @@ from tests.spreadsheets import csv_bytes
 pytestmark = pytest.mark.django_db
 
 
-def exchange_drift() -> list[tuple[int, str, str]]:
-    """(pk, stored, from scratch) for every activity whose stored search text differs from
-    one computed from its records now."""
+def exchange_drift() -> list[tuple[int, tuple, tuple]]:
+    """(pk, stored, from scratch) for every activity whose stored values differ from those
+    computed from its records now."""
     differences = []
     for exchange in Exchange.objects.prefetch_related("partners"):
         partners = sorted(exchange.partners.all(), key=lambda city: city.pk)
-        expected = exchange_search_text(
-            [exchange.title_en, exchange.title_ko, exchange.place_en, exchange.place_ko],
-            [city.search_text for city in partners],
+        expected = (
+            exchange_search_text(
+                [exchange.title_en, exchange.title_ko, exchange.place_en, exchange.place_ko],
+                [city.search_text for city in partners],
+            ),
+            exchange.started_on.year,
+            exchange.is_published and any(city.is_published for city in partners),
+            "".join(
+                f"|{continent}"
+                for continent in sorted({city.continent for city in partners if city.is_published})
+            )
+            + ("|" if any(city.is_published for city in partners) else ""),
         )
-        if exchange.search_text != expected:
-            differences.append((exchange.pk, exchange.search_text, expected))
+        stored = (exchange.search_text, exchange.year, exchange.is_listed, exchange.continents)
+        if stored != expected:
+            differences.append((exchange.pk, stored, expected))
     return differences
+
+
+def listed() -> list[str]:
+    return sorted(Exchange.objects.published().values_list("title_en", flat=True))
 
 
 def found(query: str) -> list[str]:
@@ -141,3 +156,38 @@ def test_a_search_runs_in_the_database_in_one_query(partners, django_assert_num_
     make_exchange(partners["kharkiv"], started_on=datetime.date(2019, 5, 1))
     with django_assert_num_queries(1):
         assert len(list(Exchange.objects.search("kharkov"))) == 1
+
+
+def test_an_unpublished_partner_hides_the_activities_it_alone_is_in(partners):
+    make_exchange(partners["kharkiv"], title_en="Camp")
+    make_exchange(partners["kharkiv"], partners["sapporo"], title_en="Forum")
+    partners["kharkiv"].is_published = False
+    partners["kharkiv"].save()
+    assert listed() == ["Forum"]
+    City.objects.filter(pk=partners["kharkiv"].pk).update(is_published=True)
+    assert listed() == ["Camp", "Forum"]
+    Exchange.objects.filter(title_en="Camp").update(is_published=False)
+    assert listed() == ["Forum"]
+    assert exchange_drift() == []
+
+
+def test_the_continent_filter_reads_the_published_partners_continents(partners):
+    make_exchange(partners["sapporo"], partners["novosibirsk"], title_en="Forum")
+    make_exchange(partners["sapporo"], title_en="Snow festival")
+    in_continent = Exchange.objects.published().in_continent
+    assert sorted(in_continent("europe").values_list("title_en", flat=True)) == ["Forum"]
+    assert sorted(in_continent("asia").values_list("title_en", flat=True)) == [
+        "Forum",
+        "Snow festival",
+    ]
+    partners["novosibirsk"].is_published = False
+    partners["novosibirsk"].save()
+    assert list(in_continent("europe")) == []
+    assert exchange_drift() == []
+
+
+def test_a_moved_start_moves_the_activity_to_its_new_year_in_the_counts(partners):
+    exchange = make_exchange(partners["sapporo"], started_on=datetime.date(2019, 5, 1))
+    Exchange.objects.filter(pk=exchange.pk).update(started_on=datetime.date(2021, 1, 2))
+    assert list(Exchange.objects.published().values_list("year", flat=True)) == [2021]
+    assert exchange_drift() == []

@@ -8,8 +8,8 @@ do fast (issue 13). One function computes them from scratch, refresh_partners()
 (`City.objects.….refresh_derived()`); every write path calls it: the signals on save and
 delete (partners/signals.py, raw saves of loaddata and history restores included), the
 spreadsheet import and loaddata (batched by refresh_afterwards()), generate_scale_data.
-Exchanges likewise: refresh_exchanges(), run on every Exchange save, change of its partners and
-change of a partner's search text (exchanges_changed()).
+Exchanges likewise: refresh_exchanges() (search text, year, listed on public pages), run on
+every Exchange save, change of its partners, and change of a partner (exchanges_changed()).
 tests/test_derived.py and tests/test_exchange_search_text.py prove the stored values never
 drift from the records.
 """
@@ -139,15 +139,13 @@ def search_text(
     return SEPARATOR + SEPARATOR.join(term for term in folded if term) + SEPARATOR
 
 
-def refresh_partners(cities: QuerySet, searched: set[int] | None = None) -> int:
+def refresh_partners(cities: QuerySet) -> int:
     """Recompute DERIVED_FIELDS of the partners in `cities` (a City queryset) from their
     agreements, names and country, and write those that changed. Returns how many changed.
 
     Queries: one for the partners and, per CHUNK of them, one for their agreements; then one
     UPDATE run for each changed partner (write_derived). Also run by migration 0007 with
-    the historical models, hence the agreements' model is read from the queryset's.
-    `searched`, if given, receives the partners whose search text changed (their exchanges'
-    search texts hold it)."""
+    the historical models, hence the agreements' model is read from the queryset's."""
     agreement_model = cities.model._meta.get_field("agreements").related_model
     rows = list(
         cities.order_by("pk").values_list(
@@ -179,8 +177,6 @@ def refresh_partners(cities: QuerySet, searched: set[int] | None = None) -> int:
             }
             if tuple(values.values()) != stored:
                 changed.append((pk, values))
-                if searched is not None and values["search_text"] != stored[-1]:
-                    searched.add(pk)
     write_derived(cities, DERIVED_FIELDS, changed)
     return len(changed)
 
@@ -196,30 +192,48 @@ def exchange_search_text(texts: Iterable[str], partner_texts: Iterable[str]) -> 
 
 
 EXCHANGE_TEXTS = ["title_en", "title_ko", "place_en", "place_ko"]
+EXCHANGE_DERIVED_FIELDS = ["search_text", "year", "is_listed", "continents"]
 
 
 def refresh_exchanges(exchanges: QuerySet) -> int:
-    """Recompute the stored search_text of the activities in `exchanges` (an Exchange
-    queryset) from their texts and their partners' search texts, and write those that
-    changed. Returns how many changed. Queries: one for the activities, one per CHUNK of
-    them for their partners' texts, one UPDATE run per changed activity. Also run by
-    migration 0010 with the historical models."""
+    """Recompute EXCHANGE_DERIVED_FIELDS of the activities in `exchanges` (an Exchange
+    queryset) and write those that changed; returns how many changed. search_text: from
+    its texts and its partners' search texts (exchange_search_text); year: its start's;
+    is_listed: published with at least one published partner (what public pages show, so
+    none links to a partner page that is a 404); continents: those of its published
+    partners, sorted, between SEPARATORs ("|asia|europe|"; "" without one).
+
+    Queries: one for the activities, one per CHUNK of them for their partners, one UPDATE
+    run per changed activity. Also run by migration 0010 with the historical models."""
     through = exchanges.model.partners.through
-    rows = list(exchanges.order_by("pk").values_list("pk", *EXCHANGE_TEXTS, "search_text"))
+    rows = list(
+        exchanges.order_by("pk").values_list(
+            "pk", *EXCHANGE_TEXTS, "started_on", "is_published", *EXCHANGE_DERIVED_FIELDS
+        )
+    )
     changed = []
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        partner_texts = defaultdict(list)
+        partner_texts, continents = defaultdict(list), defaultdict(set)
         links = through.objects.filter(exchange_id__in=[row[0] for row in chunk])
-        for exchange_id, text in links.order_by("city_id").values_list(
-            "exchange_id", "city__search_text"
+        for exchange_id, text, published, continent in links.order_by("city_id").values_list(
+            "exchange_id", "city__search_text", "city__is_published", "city__continent"
         ):
             partner_texts[exchange_id].append(text)
-        for pk, *texts, stored in chunk:
-            text = exchange_search_text(texts, partner_texts[pk])
-            if text != stored:
-                changed.append((pk, {"search_text": text}))
-    write_derived(exchanges, ["search_text"], changed)
+            if published:
+                continents[exchange_id].add(continent)
+        for pk, *values in chunk:
+            texts, (started_on, is_published), stored = values[:4], values[4:6], values[6:]
+            public = sorted(continents.get(pk, ()))
+            values = {
+                "search_text": exchange_search_text(texts, partner_texts[pk]),
+                "year": started_on.year,
+                "is_listed": is_published and bool(public),
+                "continents": SEPARATOR.join(["", *public, ""]) if public else "",
+            }
+            if list(values.values()) != stored:
+                changed.append((pk, values))
+    write_derived(exchanges, EXCHANGE_DERIVED_FIELDS, changed)
     return len(changed)
 
 
@@ -247,8 +261,8 @@ _pending = threading.local()
 
 
 def partners_changed(pks: Iterable[int]) -> None:
-    """A write changed these partners' records: refresh them (and the exchanges whose search
-    text holds a changed partner search text) now, or once at the end of the
+    """A write changed these partners' records: refresh them and their exchanges (which
+    hold their search text and publication) now, or once at the end of the
     refresh_afterwards() block the write is in."""
     pending = getattr(_pending, "pks", None)
     if pending is not None:
@@ -268,17 +282,15 @@ def exchanges_changed(pks: Iterable[int]) -> None:
 
 
 def refresh_now(partner_pks: list[int], exchange_pks: list[int]) -> None:
-    """Refresh the partners, then the given exchanges and those of partners whose search
-    text changed, CHUNK ids per query."""
+    """Refresh the partners, then the given exchanges and those of the partners, CHUNK ids
+    per query."""
     City = apps.get_model("partners", "City")
     Exchange = apps.get_model("partners", "Exchange")
-    searched: set[int] = set()
-    partner_pks = sorted(partner_pks)
+    partner_pks, exchange_pks = sorted(partner_pks), set(exchange_pks)
     for start in range(0, len(partner_pks), CHUNK):
-        refresh_partners(City.objects.filter(pk__in=partner_pks[start : start + CHUNK]), searched)
-    exchange_pks = set(exchange_pks)
-    if searched:
-        links = Exchange.partners.through.objects.filter(city_id__in=searched)
+        chunk = partner_pks[start : start + CHUNK]
+        refresh_partners(City.objects.filter(pk__in=chunk))
+        links = Exchange.partners.through.objects.filter(city_id__in=chunk)
         exchange_pks.update(links.values_list("exchange_id", flat=True))
     exchange_pks = sorted(exchange_pks)
     for start in range(0, len(exchange_pks), CHUNK):

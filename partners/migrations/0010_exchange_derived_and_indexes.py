@@ -15,7 +15,7 @@ LINK_INDEXES = [
 TRIGRAM_INDEX = "exchange_search_text_trgm"
 
 
-def fill_search_text(apps, schema_editor) -> None:
+def fill_derived(apps, schema_editor) -> None:
     refresh_exchanges(apps.get_model("partners", "Exchange").objects.all())
 
 
@@ -45,8 +45,23 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="exchange",
+            name="continents",
+            field=models.CharField(default="", editable=False, max_length=60),
+        ),
+        migrations.AddField(
+            model_name="exchange",
+            name="is_listed",
+            field=models.BooleanField(default=False, editable=False),
+        ),
+        migrations.AddField(
+            model_name="exchange",
             name="search_text",
             field=models.TextField(default="", editable=False),
+        ),
+        migrations.AddField(
+            model_name="exchange",
+            name="year",
+            field=models.PositiveSmallIntegerField(editable=False, null=True, verbose_name="year"),
         ),
         migrations.AddIndex(
             model_name="exchange",
@@ -58,7 +73,15 @@ class Migration(migrations.Migration):
                 fields=["field", "started_on", "id"], name="exchange_field_started_on"
             ),
         ),
+        migrations.AddIndex(
+            model_name="exchange",
+            index=models.Index(
+                condition=models.Q(("is_listed", True)),
+                fields=["year", "field"],
+                name="exchange_listed_year_field",
+            ),
+        ),
         migrations.RunSQL(LINK_INDEXES, ["DROP INDEX IF EXISTS exchange_partners_city_exchange"]),
-        migrations.RunPython(fill_search_text, migrations.RunPython.noop),
+        migrations.RunPython(fill_derived, migrations.RunPython.noop),
         migrations.RunPython(add_trigram_index, drop_trigram_index),
     ]
