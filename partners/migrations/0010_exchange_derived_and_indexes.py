@@ -76,9 +76,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="exchange",
             index=models.Index(
-                condition=models.Q(("is_listed", True)),
-                fields=["year", "field"],
-                name="exchange_listed_year_field",
+                fields=["is_listed", "year", "field"], name="exchange_listed_year_field"
             ),
         ),
         migrations.RunSQL(LINK_INDEXES, ["DROP INDEX IF EXISTS exchange_partners_city_exchange"]),

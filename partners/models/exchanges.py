@@ -62,13 +62,13 @@ class ExchangeQuerySet(models.QuerySet):
         needle = fold(query.strip()).replace(SEPARATOR, " ").strip()
         if not needle:
             return self
-        return self.filter(search_text__contains=needle)
+        return self.filter(search_text__holds=needle)
 
     def in_continent(self, continent: str) -> "ExchangeQuerySet":
         """Activities with a published partner in `continent` (a Continent value), read from
         the stored continents: a check of its partners per activity cost 70-90 ms over the
         12,000 of one field at 100,000."""
-        return self.filter(continents__contains=f"{SEPARATOR}{continent}{SEPARATOR}")
+        return self.filter(continents__holds=f"{SEPARATOR}{continent}{SEPARATOR}")
 
 
 @reversion.register()
@@ -115,13 +115,10 @@ class Exchange(models.Model):
             models.Index(fields=["started_on", "id"], name="exchange_started_on_id"),
             # The field filter, in the list's order.
             models.Index(fields=["field", "started_on", "id"], name="exchange_field_started_on"),
-            # The list's year × field counts, read in order from the index alone (partial:
-            # SQLite does not take `WHERE is_listed` as an equality on an index's column).
-            models.Index(
-                fields=["year", "field"],
-                condition=Q(is_listed=True),
-                name="exchange_listed_year_field",
-            ),
+            # The list's year × field counts, read from the index alone. Not partial (WHERE
+            # is_listed): SQLite then took it for every filtered count too, reading the rows
+            # in the index's order, 4 times slower for a search than a scan of the table.
+            models.Index(fields=["is_listed", "year", "field"], name="exchange_listed_year_field"),
         ]
         constraints = [
             models.CheckConstraint(
