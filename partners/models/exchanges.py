@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .derived import EXCHANGE_TEXTS, SEPARATOR, exchanges_changed
+from .derived import EXCHANGE_DERIVED_FIELDS, EXCHANGE_TEXTS, SEPARATOR, exchanges_changed
 from .text import Localized, fold
 
 
@@ -71,7 +71,7 @@ class ExchangeQuerySet(models.QuerySet):
         return self.filter(continents__holds=f"{SEPARATOR}{continent}{SEPARATOR}")
 
 
-@reversion.register()
+@reversion.register(exclude=EXCHANGE_DERIVED_FIELDS)
 class Exchange(models.Model):
     """An exchange activity with one or more partners (a youth exchange rotating among three
     cities is one activity with two partners)."""
