@@ -50,6 +50,9 @@ class Holds(Contains):
 
     lookup_name = "holds"
 
+    def get_rhs_op(self, connection, rhs: str) -> str:
+        return connection.operators["contains"] % rhs
+
     def as_sqlite(self, compiler, connection) -> tuple[str, tuple]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         # Lookup's, not Contains': the text as given, without LIKE's escapes and % around it.
