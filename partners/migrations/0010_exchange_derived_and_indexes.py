@@ -79,6 +79,10 @@ class Migration(migrations.Migration):
                 fields=["is_listed", "year", "field"], name="exchange_listed_year_field"
             ),
         ),
+        migrations.AddIndex(
+            model_name="exchange",
+            index=models.Index(fields=["id", "started_on"], name="exchange_id_started_on"),
+        ),
         migrations.RunSQL(LINK_INDEXES, ["DROP INDEX IF EXISTS exchange_partners_city_exchange"]),
         migrations.RunPython(fill_derived, migrations.RunPython.noop),
         migrations.RunPython(add_trigram_index, drop_trigram_index),
