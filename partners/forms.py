@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import QueryDict
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -78,8 +78,14 @@ class ExchangeFilterForm(forms.Form):
             ]
         # From the first to the last year on record: two index lookups, not a scan of
         # every activity (a year between them without a published activity shows none).
-        span = Exchange.objects.aggregate(first=Min("started_on"), last=Max("started_on"))
-        years = range(span["last"].year, span["first"].year - 1, -1) if span["last"] else []
+        # Not MIN and MAX in one aggregate: SQLite then scans the whole index.
+        dates = Exchange.objects.values("started_on")
+        span = Exchange.objects.annotate(
+            first=Subquery(dates.order_by("started_on")[:1]),
+            last=Subquery(dates.order_by("-started_on")[:1]),
+        ).values("first", "last")[:1]
+        span = next(iter(span), None)
+        years = range(span["last"].year, span["first"].year - 1, -1) if span else []
         self.fields["year"].choices = any_choice + [(year, str(year)) for year in years]
         name = localized_name("name")
         # A published partner with a published activity: that activity is public through it.

@@ -4,7 +4,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import Agreement, AgreementDocument, City, Country, DataVersion, Exchange, Photo
-from .models.derived import partners_changed
+from .models.derived import exchanges_changed, partners_changed
 
 
 @receiver(post_save, sender=Agreement)
@@ -71,6 +71,38 @@ def refresh_agreement_partner(sender, instance: Agreement, **kwargs) -> None:
 def refresh_country_partners(sender, instance: Country, **kwargs) -> None:
     """Its names are in its partners' search text."""
     partners_changed(City.objects.filter(country=instance).values_list("pk", flat=True))
+
+
+# An activity's stored search text (models/derived.py) holds its texts and its partners'
+# search texts: refreshed on its saves (raw ones of loaddata and restores included), on any
+# change of its partners from either side, and before a partner is deleted (a delete removes
+# the links without m2m_changed). A partner's own name change reaches it through
+# partners_changed().
+@receiver(post_save, sender=Exchange)
+def refresh_saved_exchange(sender, instance: Exchange, **kwargs) -> None:
+    exchanges_changed([instance.pk])
+
+
+@receiver(m2m_changed, sender=Exchange.partners.through)
+def refresh_linked_exchanges(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    if not reverse and action in ("post_add", "post_remove", "post_clear"):
+        exchanges_changed([instance.pk])
+    elif reverse and action in ("post_add", "post_remove"):
+        exchanges_changed(pk_set)
+    elif reverse and action == "pre_clear":
+        instance._cleared_exchanges = list(instance.exchanges.values_list("pk", flat=True))
+    elif reverse and action == "post_clear":
+        exchanges_changed(getattr(instance, "_cleared_exchanges", []))
+
+
+@receiver(pre_delete, sender=City)
+def remember_deleted_partner_exchanges(sender, instance: City, **kwargs) -> None:
+    instance._deleted_exchanges = list(instance.exchanges.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=City)
+def refresh_deleted_partner_exchanges(sender, instance: City, **kwargs) -> None:
+    exchanges_changed(getattr(instance, "_deleted_exchanges", []))
 
 
 def bump_data_version_on_save(sender, **kwargs) -> None:

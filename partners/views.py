@@ -15,7 +15,7 @@ from django.http import (
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
@@ -291,7 +291,6 @@ class CityDetailView(DetailView):
         return (
             City.objects.published()
             .select_related("country")
-            .with_last_exchange()
             .prefetch_related(
                 Prefetch("agreements", queryset=Agreement.objects.order_by("signed_on", "pk")),
                 Prefetch(
@@ -314,4 +313,10 @@ class CityDetailView(DetailView):
         distance = city.distance_km(load_home_city(self.request))
         context["distance_km"] = round(distance) if distance is not None else None
         context["years"] = city.years_of_partnership()
+        # Its last exchange, as with_last_exchange() gives it, from the activities listed
+        # (newest first): that subquery walked the activities by date on PostgreSQL.
+        today = timezone.localdate()
+        last = next((e for e in city.published_exchanges if e.started_on <= today), None)
+        city.last_exchange_on = last.started_on if last else None
+        city.last_exchange_field = last.field if last else None
         return context

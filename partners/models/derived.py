@@ -1,13 +1,17 @@
 """Values stored on a partner that derive from other records: its current relationship (from
 its agreements), its country's continent, and its folded search text (from its names and its
-country's names).
+country's names); and the folded search text of an exchange activity (from its titles, places
+and its partners' search texts).
 
 Pages sort, filter and search 10,000 partners by them, which subqueries per partner could not
 do fast (issue 13). One function computes them from scratch, refresh_partners()
 (`City.objects.….refresh_derived()`); every write path calls it: the signals on save and
 delete (partners/signals.py, raw saves of loaddata and history restores included), the
 spreadsheet import and loaddata (batched by refresh_afterwards()), generate_scale_data.
-tests/test_derived.py proves the stored values never drift from the records.
+Exchanges likewise: refresh_exchanges() (search text, year, listed on public pages), run on
+every Exchange save, change of its partners, and change of a partner (exchanges_changed()).
+tests/test_derived.py and tests/test_exchange_search_text.py prove the stored values never
+drift from the records.
 """
 
 import datetime
@@ -173,18 +177,75 @@ def refresh_partners(cities: QuerySet) -> int:
             }
             if tuple(values.values()) != stored:
                 changed.append((pk, values))
-    write_derived(cities, changed)
+    write_derived(cities, DERIVED_FIELDS, changed)
     return len(changed)
 
 
-def write_derived(cities: QuerySet, changed: list[tuple[int, dict]]) -> None:
-    """UPDATE the DERIVED_FIELDS of each (pk, values), one statement run for every row.
+def exchange_search_text(texts: Iterable[str], partner_texts: Iterable[str]) -> str:
+    """The folded text a search for an exchange activity looks in: its own `texts` (titles
+    and places in both languages) folded (text.fold), then the terms of its partners'
+    stored search texts (search_text above: names, other spellings, country names), each
+    between SEPARATORs, as "|title|제목|place|name|alias|country|…|"."""
+    terms = [fold(text).replace(SEPARATOR, " ").strip() for text in texts]
+    terms += [term for text in partner_texts for term in text.split(SEPARATOR)]
+    return SEPARATOR + SEPARATOR.join(term for term in terms if term) + SEPARATOR
+
+
+EXCHANGE_TEXTS = ["title_en", "title_ko", "place_en", "place_ko"]
+EXCHANGE_DERIVED_FIELDS = ["search_text", "year", "is_listed", "continents"]
+
+
+def refresh_exchanges(exchanges: QuerySet) -> int:
+    """Recompute EXCHANGE_DERIVED_FIELDS of the activities in `exchanges` (an Exchange
+    queryset) and write those that changed; returns how many changed. search_text: from
+    its texts and its partners' search texts (exchange_search_text); year: its start's;
+    is_listed: published with at least one published partner (what public pages show, so
+    none links to a partner page that is a 404); continents: those of its published
+    partners, sorted, between SEPARATORs ("|asia|europe|"; "" without one).
+
+    Queries: one for the activities, one per CHUNK of them for their partners, one UPDATE
+    run per changed activity. Also run by migration 0010 with the historical models."""
+    through = exchanges.model.partners.through
+    rows = list(
+        exchanges.order_by("pk").values_list(
+            "pk", *EXCHANGE_TEXTS, "started_on", "is_published", *EXCHANGE_DERIVED_FIELDS
+        )
+    )
+    changed = []
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        partner_texts, continents = defaultdict(list), defaultdict(set)
+        links = through.objects.filter(exchange_id__in=[row[0] for row in chunk])
+        for exchange_id, text, published, continent in links.order_by("city_id").values_list(
+            "exchange_id", "city__search_text", "city__is_published", "city__continent"
+        ):
+            partner_texts[exchange_id].append(text)
+            if published:
+                continents[exchange_id].add(continent)
+        for pk, *values in chunk:
+            texts, (started_on, is_published), stored = values[:4], values[4:6], values[6:]
+            public = sorted(continents.get(pk, ()))
+            values = {
+                "search_text": exchange_search_text(texts, partner_texts[pk]),
+                "year": started_on.year,
+                "is_listed": is_published and bool(public),
+                "continents": SEPARATOR.join(["", *public, ""]) if public else "",
+            }
+            if list(values.values()) != stored:
+                changed.append((pk, values))
+    write_derived(exchanges, EXCHANGE_DERIVED_FIELDS, changed)
+    return len(changed)
+
+
+def write_derived(rows: QuerySet, names: list[str], changed: list[tuple[int, dict]]) -> None:
+    """UPDATE the fields `names` of the model of `rows` for each (pk, values), one statement
+    run for every row.
 
     Not bulk_update: its CASE WHEN per field and row took 25 s for 10,000 partners here,
     against under a second for this."""
-    connection = connections[cities.db]
-    meta, quote = cities.model._meta, connection.ops.quote_name
-    fields = [meta.get_field(name) for name in DERIVED_FIELDS]
+    connection = connections[rows.db]
+    meta, quote = rows.model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
     rows = [
@@ -200,31 +261,55 @@ _pending = threading.local()
 
 
 def partners_changed(pks: Iterable[int]) -> None:
-    """A write changed these partners' records: refresh them now, or once at the end of the
+    """A write changed these partners' records: refresh them and their exchanges (which
+    hold their search text and publication) now, or once at the end of the
     refresh_afterwards() block the write is in."""
     pending = getattr(_pending, "pks", None)
     if pending is not None:
         pending.update(pks)
         return
-    pks = list(pks)
-    if pks:
-        refresh_partners(apps.get_model("partners", "City").objects.filter(pk__in=pks))
+    refresh_now(list(pks), [])
+
+
+def exchanges_changed(pks: Iterable[int]) -> None:
+    """A write changed these exchange activities or their partners: refresh their search
+    text now, or once at the end of the refresh_afterwards() block the write is in."""
+    pending = getattr(_pending, "exchange_pks", None)
+    if pending is not None:
+        pending.update(pks)
+        return
+    refresh_now([], list(pks))
+
+
+def refresh_now(partner_pks: list[int], exchange_pks: list[int]) -> None:
+    """Refresh the partners, then the given exchanges and those of the partners, CHUNK ids
+    per query."""
+    City = apps.get_model("partners", "City")
+    Exchange = apps.get_model("partners", "Exchange")
+    partner_pks, exchange_pks = sorted(partner_pks), set(exchange_pks)
+    for start in range(0, len(partner_pks), CHUNK):
+        chunk = partner_pks[start : start + CHUNK]
+        refresh_partners(City.objects.filter(pk__in=chunk))
+        links = Exchange.partners.through.objects.filter(city_id__in=chunk)
+        exchange_pks.update(links.values_list("exchange_id", flat=True))
+    exchange_pks = sorted(exchange_pks)
+    for start in range(0, len(exchange_pks), CHUNK):
+        refresh_exchanges(Exchange.objects.filter(pk__in=exchange_pks[start : start + CHUNK]))
 
 
 @contextmanager
 def refresh_afterwards() -> Iterator[set[int]]:
-    """Within the block, partners_changed() only collects the partners; they are refreshed
-    once when it ends (a bulk load: thousands of saves, one refresh). Yields the set, to which
-    a bulk_create, which sends no signal, adds its partners. Nested blocks join the outer one."""
+    """Within the block, partners_changed() and exchanges_changed() only collect the
+    partners and exchanges; they are refreshed once when it ends (a bulk load: thousands of
+    saves, one refresh). Yields the partners' set, to which a bulk_create, which sends no
+    signal, adds its partners (exchanges_changed() collects a bulk_create's activities).
+    Nested blocks join the outer one."""
     if getattr(_pending, "pks", None) is not None:
         yield _pending.pks
         return
-    _pending.pks = pks = set()
+    _pending.pks, _pending.exchange_pks = pks, exchange_pks = set(), set()
     try:
         yield pks
     finally:
-        _pending.pks = None
-    City = apps.get_model("partners", "City")
-    pks = sorted(pks)
-    for start in range(0, len(pks), CHUNK):
-        refresh_partners(City.objects.filter(pk__in=pks[start : start + CHUNK]))
+        _pending.pks = _pending.exchange_pks = None
+    refresh_now(list(pks), list(exchange_pks))

@@ -77,8 +77,9 @@ class CityQuerySet(models.QuerySet):
 
     def update(self, **kwargs) -> int:
         """QuerySet.update; one that changes what the search text holds (a name, the other
-        spellings, the country) also refreshes it, since a queryset update sends no signal."""
-        if not SEARCHED_FIELDS.isdisjoint(kwargs):
+        spellings, the country) or whether the partner is published (its exchanges' listing)
+        also refreshes them, since a queryset update sends no signal."""
+        if not (SEARCHED_FIELDS | {"is_published"}).isdisjoint(kwargs):
             with transaction.atomic():
                 pks = list(self.values_list("pk", flat=True))
                 count = super().update(**kwargs)

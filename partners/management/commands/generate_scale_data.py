@@ -21,7 +21,7 @@ from partners.models import (
     Level,
     Status,
 )
-from partners.models.derived import refresh_afterwards
+from partners.models.derived import exchanges_changed, refresh_afterwards
 
 # Name parts in both languages (English spelling, Korean spelling of it), joined into
 # plausible invented place names: "Norhaven" / "노르헤이븐". A few carry accents and
@@ -231,3 +231,4 @@ class Command(BaseCommand):
             for city in rng.sample(cities, min(len(cities), rng.choice((1, 1, 1, 2, 3))))
         ]
         Link.objects.bulk_create(links, batch_size=BATCH * 2)
+        exchanges_changed(activity.pk for activity in activities)
