@@ -9,9 +9,11 @@ app server, and gives each page an ETag that costs one query instead of a render
 import hashlib
 from calendar import timegm
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -28,6 +30,30 @@ STORED_SECONDS = 24 * 60 * 60
 # them ("local-pages", at most 100): a stored page never changes, since its key holds the data
 # version, so the copy cannot be stale, and a hit saves the round trip to Redis.
 LOCAL_COPY_MAX_BYTES = 256 * 1024
+# What a page is rendered by besides the data: code, templates and translations.
+RELEASE_SOURCES = ("portal", "partners", "templates", "locale")
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo"}
+
+
+def release_digest() -> str:
+    """Eight hex digits that change with the deployed code: PORTAL_RELEASE if set, else a
+    SHA-256 of the names and contents of the files that render pages (RELEASE_SOURCES).
+
+    In the cache key and the ETag, so that a deploy with a changed template or translation
+    is not met by pages (in Redis, in browsers that revalidate) rendered by the old one while
+    the data version stays the same."""
+    if settings.PORTAL_RELEASE:
+        return hashlib.sha256(settings.PORTAL_RELEASE.encode()).hexdigest()[:8]
+    digest = hashlib.sha256()
+    for folder in RELEASE_SOURCES:
+        for path in sorted(Path(settings.BASE_DIR, folder).rglob("*")):
+            if path.suffix in RELEASE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+RELEASE = release_digest()
 
 
 def is_anonymous_read(request: HttpRequest) -> bool:
@@ -74,13 +100,14 @@ class PageCacheMiddleware:
 
         version = DataVersion.current()
         language = get_language_from_request(request, check_path=True)
-        etag = f'"{version.token}-{language}"'
+        etag = f'"{version.token}-{RELEASE}-{language}"'
         last_modified = timegm(version.changed_at.utctimetuple())
         # HTTP dates count whole seconds, and a write may commit after it set the version:
         # a date alone proves a copy current only when it is a second past the change (the
         # ETag is exact).
         newer_than = last_modified + 1
-        key = page_key(version.token, language, request.build_absolute_uri())
+        key = page_key(f"{version.token}-{RELEASE}", language, request.build_absolute_uri())
+        stores = page_stores(request)
 
         # Checked before the stored page is read: a 304 of a 5 MB download reads none of it.
         headers = add_validators(HttpResponse(), etag, last_modified)
@@ -89,38 +116,60 @@ class PageCacheMiddleware:
         )
         if conditional is not headers:
             return conditional  # 304 (or 412), the view never runs
-        cached = read_page(key)
+        cached = read_page(key, stores)
         if cached is not None:
             return cached
 
         response = self.get_response(request)
         if is_storable(response):
             add_validators(response, etag, last_modified)
-            store_page(key, response)
+            store_page(key, response, stores)
         return response
 
 
-def read_page(key: str) -> HttpResponse | None:
-    """The stored page under `key`, from this process's copies first with a shared cache."""
-    if not settings.PORTAL_SHARED_CACHE:
-        return cache.get(key)
-    page = caches["local-pages"].get(key)
-    if page is None:
-        page = cache.get(key)
-        if page is not None and len(page.content) <= LOCAL_COPY_MAX_BYTES:
-            caches["local-pages"].set(key, page, STORED_SECONDS)
-    return page
+def page_stores(request: HttpRequest) -> list[BaseCache]:
+    """Where a page of this request is kept, nearest first.
+
+    An address with a query string (a search, a filter, junk parameters) is kept only in
+    this process's "local-pages" (at most 100 pages of LOCAL_COPY_MAX_BYTES): every distinct
+    query would otherwise add a page to Redis for STORED_SECONDS, without bound. Other
+    addresses go to "pages" (Redis with REDIS_URL, else local memory of at most
+    PORTAL_PAGE_CACHE_ENTRIES pages, apart from the import previews in "default"), with a
+    local copy too when that is shared."""
+    if request.META.get("QUERY_STRING"):
+        return [caches["local-pages"]]
+    if settings.PORTAL_SHARED_CACHE:
+        return [caches["local-pages"], caches["pages"]]
+    return [caches["pages"]]
 
 
-def store_page(key: str, response: HttpResponse) -> None:
-    cache.set(key, response, STORED_SECONDS)
-    if settings.PORTAL_SHARED_CACHE and len(response.content) <= LOCAL_COPY_MAX_BYTES:
-        caches["local-pages"].set(key, response, STORED_SECONDS)
+def fits(store: BaseCache, response: HttpResponse) -> bool:
+    return store is not caches["local-pages"] or len(response.content) <= LOCAL_COPY_MAX_BYTES
+
+
+def read_page(key: str, stores: list[BaseCache]) -> HttpResponse | None:
+    """The stored page under `key` from the nearest store holding it, copied to the nearer
+    ones."""
+    for index, store in enumerate(stores):
+        page = store.get(key)
+        if page is not None:
+            for nearer in stores[:index]:
+                if fits(nearer, page):
+                    nearer.set(key, page, STORED_SECONDS)
+            return page
+    return None
+
+
+def store_page(key: str, response: HttpResponse, stores: list[BaseCache]) -> None:
+    for store in stores:
+        if fits(store, response):
+            store.set(key, response, STORED_SECONDS)
 
 
 def page_key(token: str, language: str, url: str) -> str:
-    """The cache key of one page: data version, language and the absolute URL (scheme, host,
-    path and query, hashed), since pages carry absolute links (canonical, sitemap)."""
+    """The cache key of one page: data version and release, language and the absolute URL
+    (scheme, host, path and query, hashed), since pages carry absolute links (canonical,
+    sitemap)."""
     return f"page:{token}:{language}:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
 
 

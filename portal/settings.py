@@ -128,18 +128,29 @@ CACHES = {
         "LOCATION": "local-pages",  # its own store: locmem caches share one per location
         "OPTIONS": {"MAX_ENTRIES": 100},
     },
+    # Anonymous visitors' pages (portal/page_cache.py), apart from "default" so that a flood
+    # of pages cannot push the import previews out.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PORTAL_PAGE_CACHE_ENTRIES", 300)},
+    },
 }
 if PORTAL_SHARED_CACHE:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
+    CACHES["pages"] = CACHES["default"]
     # Sessions read from the shared cache and survive in the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Anonymous visitors' pages are kept in this cache per data version (portal/page_cache.py);
 # shared caches (a CDN, a proxy) may keep them this many seconds, browsers revalidate.
 PORTAL_PAGE_SHARED_MAX_AGE = env_int("PORTAL_PAGE_SHARED_MAX_AGE", 60)
+# Names the deployed code in the pages' cache key and ETag; unset, a digest of the code,
+# templates and translations (portal/page_cache.py release_digest).
+PORTAL_RELEASE = os.environ.get("PORTAL_RELEASE", "")
 
 # django-axes checks attempts before the normal backend authenticates.
 AUTHENTICATION_BACKENDS = [

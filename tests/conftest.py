@@ -28,7 +28,7 @@ def empty_page_cache():
     data version, so a page stored by one test could be served in the next."""
     from django.core.cache import caches
 
-    for alias in ("default", "local-pages"):
+    for alias in ("default", "local-pages", "pages"):
         caches[alias].clear()
 
 

@@ -7,7 +7,7 @@ import pytest
 import reversion
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -77,7 +77,7 @@ def test_with_a_shared_cache_each_process_keeps_a_copy_that_an_edit_still_retire
 ):
     settings.PORTAL_SHARED_CACHE = True  # as with REDIS_URL
     visitor.get(PAGE)
-    cache.clear()  # the shared cache emptied: the copy in this process is still valid
+    caches["pages"].clear()  # the shared cache emptied: the copy in this process is still valid
     again, queries = queries_for(visitor, PAGE)
     assert queries == 1 and "1,421,125" in again.text
     kharkiv.population = 1_500_000
@@ -96,7 +96,7 @@ def test_a_revalidation_is_answered_304_before_the_view_runs(visitor, kharkiv):
 
 def test_a_revalidation_after_a_restart_is_answered_304_without_a_stored_page(visitor, kharkiv):
     etag = visitor.get(PAGE)["ETag"]
-    cache.clear()  # another app server, or this one restarted
+    caches["pages"].clear()  # another app server, or this one restarted
     response, queries = queries_for(visitor, PAGE, **{"if-none-match": etag})
     assert response.status_code == 304
     assert queries == 1
