@@ -119,8 +119,8 @@ class SpreadsheetXLSX(base_formats.XLSX):
         and dates (`yyyy-mm-dd`, as openpyxl formats them), text that could run as a formula
         escaped, multi-line text wrapped.
 
-        Written by XlsxWriter in constant-memory mode: 10,000 partners take about a third of
-        the time openpyxl's write-only mode takes (scripts/bench_downloads.py). Its guesses
+        Written by XlsxWriter in constant-memory mode: 10,000 partners take a third to half
+        the time openpyxl's write-only mode took (scripts/bench_downloads.py). Its guesses
         (text to formulas, numbers or links) are off, so every cell keeps its value's type."""
         output = io.BytesIO()
         book = xlsxwriter.Workbook(output, XLSXWRITER_OPTIONS)
