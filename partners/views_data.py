@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from .models import AgreementDocument, City, Exchange, HomeCity, Photo
 from .resources import FORMATS_BY_NAME, ExchangeResource, PartnerResource
 from .resources.formats import NumericJSON
+from .resources.values_export import export_values
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -115,7 +116,7 @@ def data_last_changed() -> datetime.datetime | None:
 def partners_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404
-    dataset = PartnerResource().export(published_partners())
+    dataset = export_values(PartnerResource(), published_partners())
     with_partnership_dates(dataset)
     if fmt == "json":
         content = NumericJSON.dump(
@@ -225,8 +226,8 @@ def exchanges_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404
     exchanges = Exchange.objects.published().order_by("-started_on", "-pk")
-    dataset = ExchangeResource(published_partners_only=True).export(
-        exchanges, export_fields=OPEN_EXCHANGE_COLUMNS
+    dataset = export_values(
+        ExchangeResource(published_partners_only=True), exchanges, OPEN_EXCHANGE_COLUMNS
     )
     if fmt == "json":
         content = NumericJSON.dump(dataset.dict)

@@ -147,7 +147,9 @@ class PartnersField(fields.Field):
     def __init__(self) -> None:
         super().__init__(column_name="partners", widget=TextWidget())
 
-    def get_value(self, exchange: Exchange) -> str:
+    def get_value(self, exchange: Exchange | dict) -> str:
+        if isinstance(exchange, dict):  # a row of values_export.export_values
+            return slugs(exchange["partners"])
         # A row being imported carries its partners until it is saved.
         read = getattr(exchange, "imported_partners", None)
         if read is not None:
