@@ -1,5 +1,5 @@
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -80,7 +80,7 @@ def refresh_country_partners(sender, instance: Country, **kwargs) -> None:
 # partners_changed().
 @receiver(post_save, sender=Exchange)
 def refresh_saved_exchange(sender, instance: Exchange, **kwargs) -> None:
-    exchanges_changed([instance.pk])
+    exchanges_changed([instance.pk], getattr(instance, "_counted_years", []))
 
 
 @receiver(m2m_changed, sender=Exchange.partners.through)
@@ -93,6 +93,24 @@ def refresh_linked_exchanges(sender, instance, action: str, reverse: bool, pk_se
         instance._cleared_exchanges = list(instance.exchanges.values_list("pk", flat=True))
     elif reverse and action == "post_clear":
         exchanges_changed(getattr(instance, "_cleared_exchanges", []))
+
+
+# The list's stored counts (ExchangeCount) of an activity's year before a save or delete:
+# read from its row, since a save writes the instance's own (possibly stale) stored year
+# over it before the refresh recomputes it.
+@receiver(pre_save, sender=Exchange)
+@receiver(pre_delete, sender=Exchange)
+def remember_counted_year(sender, instance: Exchange, **kwargs) -> None:
+    instance._counted_years = (
+        [y for y in Exchange.objects.filter(pk=instance.pk).values_list("year", flat=True) if y]
+        if instance.pk is not None
+        else []
+    )
+
+
+@receiver(post_delete, sender=Exchange)
+def recount_deleted_exchange(sender, instance: Exchange, **kwargs) -> None:
+    exchanges_changed([], getattr(instance, "_counted_years", []))
 
 
 @receiver(pre_delete, sender=City)

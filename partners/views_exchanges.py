@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from .forms import ExchangeFilterForm, valid_query
-from .models import City, Exchange, Field
+from .models import City, Exchange, ExchangeCount, Field
 
 PAGE_SIZE = 20
 
@@ -22,13 +22,23 @@ def published_partners() -> Prefetch:
     )
 
 
-def counts_by_year_and_field(exchanges: QuerySet[Exchange]) -> dict:
+# Filters the stored counts (ExchangeCount) answer; a search or a partner needs a count.
+STORED_COUNT_FILTERS = frozenset({"year", "field", "continent"})
+
+
+def counts_by_year_and_field(exchanges: QuerySet[Exchange], filters: dict) -> dict:
     """The activities counted by start year (newest first) and field, for the counts table:
     {"fields": [Field], "rows": [{"year", "cells": [int per field], "total"}], "totals":
-    [int per field], "total": int}. One grouped query on the stored year and field, which
-    the index exchange_listed_year_field holds for the published activities (COUNT(*), not of
-    the id, which the index lacks: PostgreSQL then reads the index alone)."""
-    pairs = exchanges.order_by().values("year", "field").annotate(count=Count("*"))
+    [int per field], "total": int}. One query: of the stored counts when only year, field
+    and continent filter the list (the grouped count of ~96,000 activities took 20-45 ms at
+    100,000); otherwise grouped over `exchanges`, on the stored year and field."""
+    if STORED_COUNT_FILTERS.issuperset(filters):
+        pairs = ExchangeCount.objects.filter(
+            continent=filters.get("continent", ""),
+            **{name: filters[name] for name in ("year", "field") if name in filters},
+        ).values("year", "field", "count")
+    else:
+        pairs = exchanges.order_by().values("year", "field").annotate(count=Count("*"))
     by_year: dict[int, dict[str, int]] = {}
     for pair in pairs:
         by_year.setdefault(int(pair["year"]), {})[pair["field"]] = pair["count"]
@@ -64,7 +74,7 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
         )
     if "continent" in filters:
         exchanges = exchanges.in_continent(filters["continent"])
-    counts = counts_by_year_and_field(exchanges)
+    counts = counts_by_year_and_field(exchanges, filters)
     ordered = exchanges.order_by("-started_on", "-pk").prefetch_related(published_partners())
     # get_page: a page number past the end shows the last page, junk shows the first.
     paginator = Paginator(ordered, PAGE_SIZE)

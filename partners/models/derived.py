@@ -9,14 +9,16 @@ do fast (issue 13). One function computes them from scratch, refresh_partners()
 delete (partners/signals.py, raw saves of loaddata and history restores included), the
 spreadsheet import and loaddata (batched by refresh_afterwards()), generate_scale_data.
 Exchanges likewise: refresh_exchanges() (search text, year, listed on public pages), run on
-every Exchange save, change of its partners, and change of a partner (exchanges_changed()).
-tests/test_derived.py and tests/test_exchange_search_text.py prove the stored values never
-drift from the records.
+every Exchange save, change of its partners, and change of a partner (exchanges_changed());
+then refresh_exchange_counts() recounts the exchange list's stored counts (ExchangeCount) for
+the years of the activities refreshed, and of those deleted.
+tests/test_derived.py, tests/test_exchange_search_text.py and tests/test_exchange_counts.py
+prove the stored values never drift from the records.
 """
 
 import datetime
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -24,7 +26,7 @@ from typing import NamedTuple
 
 from django.apps import apps
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from .agreements import Status
 from .countries import country_search_names
@@ -195,13 +197,16 @@ EXCHANGE_TEXTS = ["title_en", "title_ko", "place_en", "place_ko"]
 EXCHANGE_DERIVED_FIELDS = ["search_text", "year", "is_listed", "continents"]
 
 
-def refresh_exchanges(exchanges: QuerySet) -> int:
+def refresh_exchanges(exchanges: QuerySet, years: set[int] | None = None) -> int:
     """Recompute EXCHANGE_DERIVED_FIELDS of the activities in `exchanges` (an Exchange
     queryset) and write those that changed; returns how many changed. search_text: from
     its texts and its partners' search texts (exchange_search_text); year: its start's;
     is_listed: published with at least one published partner (what public pages show, so
     none links to a partner page that is a 404); continents: those of its published
     partners, sorted, between SEPARATORs ("|asia|europe|"; "" without one).
+
+    `years`, if given, gets the stored year of every activity refreshed, before and after,
+    whose counts (refresh_exchange_counts) its change may have moved.
 
     Queries: one for the activities, one per CHUNK of them for their partners, one UPDATE
     run per changed activity. Also run by migration 0010 with the historical models."""
@@ -233,8 +238,47 @@ def refresh_exchanges(exchanges: QuerySet) -> int:
             }
             if list(values.values()) != stored:
                 changed.append((pk, values))
+            if years is not None:
+                # Its field may have changed without any derived value: counted either way.
+                years.update(year for year in (stored[1], values["year"]) if year is not None)
     write_derived(exchanges, EXCHANGE_DERIVED_FIELDS, changed)
     return len(changed)
+
+
+def refresh_exchange_counts(years: Iterable[int] | None = None, registry=apps) -> None:
+    """Recount the stored ExchangeCount rows of `years` (all years when None) from the
+    activities' stored year, field, is_listed and continents: one grouped query (the index
+    exchange_listed_year_field finds the years' listed activities), then one DELETE and one
+    INSERT run. `registry`: the models' apps (a migration's historical ones)."""
+    exchanges = registry.get_model("partners", "Exchange").objects.filter(is_listed=True)
+    count_model = registry.get_model("partners", "ExchangeCount")
+    if years is not None:
+        years = sorted(set(years))
+        if not years:
+            return
+        exchanges = exchanges.filter(year__in=years)
+    counts = Counter()
+    groups = exchanges.order_by().values_list("year", "field", "continents")
+    for year, field, continents, count in groups.annotate(count=Count("*")):
+        for continent in ["", *(c for c in continents.split(SEPARATOR) if c)]:
+            counts[year, field, continent] += count
+    connection = connections[exchanges.db]
+    meta, quote = count_model._meta, connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in ("year", "field", "continent", "count")]
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        # Raw statements: the model's delete and save would each send signals per row (the
+        # data version's), for a table that only follows writes that sent theirs.
+        if years is None:
+            cursor.execute(f"DELETE FROM {table}")
+        else:
+            marks = ", ".join(["%s"] * len(years))
+            cursor.execute(f"DELETE FROM {table} WHERE {quote(columns[0])} IN ({marks})", years)
+        if counts:
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES (%s, %s, %s, %s)",
+                [(*key, count) for key, count in sorted(counts.items())],
+            )
 
 
 def write_derived(rows: QuerySet, names: list[str], changed: list[tuple[int, dict]]) -> None:
@@ -271,22 +315,24 @@ def partners_changed(pks: Iterable[int]) -> None:
     refresh_now(list(pks), [])
 
 
-def exchanges_changed(pks: Iterable[int]) -> None:
-    """A write changed these exchange activities or their partners: refresh their search
-    text now, or once at the end of the refresh_afterwards() block the write is in."""
+def exchanges_changed(pks: Iterable[int], years: Iterable[int] = ()) -> None:
+    """A write changed these exchange activities or their partners, or deleted activities
+    counted in `years` (their stored year): refresh their search text and the counts now,
+    or once at the end of the refresh_afterwards() block the write is in."""
     pending = getattr(_pending, "exchange_pks", None)
     if pending is not None:
         pending.update(pks)
+        _pending.years.update(years)
         return
-    refresh_now([], list(pks))
+    refresh_now([], list(pks), set(years))
 
 
-def refresh_now(partner_pks: list[int], exchange_pks: list[int]) -> None:
+def refresh_now(partner_pks: list[int], exchange_pks: list[int], years: set[int] = frozenset()):
     """Refresh the partners, then the given exchanges and those of the partners, CHUNK ids
-    per query."""
+    per query; then the counts of their years and of `years`."""
     City = apps.get_model("partners", "City")
     Exchange = apps.get_model("partners", "Exchange")
-    partner_pks, exchange_pks = sorted(partner_pks), set(exchange_pks)
+    partner_pks, exchange_pks, years = sorted(partner_pks), set(exchange_pks), set(years)
     for start in range(0, len(partner_pks), CHUNK):
         chunk = partner_pks[start : start + CHUNK]
         refresh_partners(City.objects.filter(pk__in=chunk))
@@ -294,7 +340,9 @@ def refresh_now(partner_pks: list[int], exchange_pks: list[int]) -> None:
         exchange_pks.update(links.values_list("exchange_id", flat=True))
     exchange_pks = sorted(exchange_pks)
     for start in range(0, len(exchange_pks), CHUNK):
-        refresh_exchanges(Exchange.objects.filter(pk__in=exchange_pks[start : start + CHUNK]))
+        chunk = exchange_pks[start : start + CHUNK]
+        refresh_exchanges(Exchange.objects.filter(pk__in=chunk), years)
+    refresh_exchange_counts(years)
 
 
 @contextmanager
@@ -307,9 +355,13 @@ def refresh_afterwards() -> Iterator[set[int]]:
     if getattr(_pending, "pks", None) is not None:
         yield _pending.pks
         return
-    _pending.pks, _pending.exchange_pks = pks, exchange_pks = set(), set()
+    _pending.pks, _pending.exchange_pks, _pending.years = pks, exchange_pks, years = (
+        set(),
+        set(),
+        set(),
+    )
     try:
         yield pks
     finally:
-        _pending.pks = _pending.exchange_pks = None
-    refresh_now(list(pks), list(exchange_pks))
+        _pending.pks = _pending.exchange_pks = _pending.years = None
+    refresh_now(list(pks), list(exchange_pks), years)

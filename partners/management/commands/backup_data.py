@@ -10,8 +10,16 @@ from django.utils.translation import gettext as _
 
 # Rebuilt by migrate (content types, permissions) or transient (sessions, login attempts).
 # The admin log stays: with the change history it tells who deleted what.
-# The data version is not data: a restore gives the restored data a new one.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes", "partners.dataversion"]
+# The data version is not data: a restore gives the restored data a new one. The exchange
+# list's counts are recounted from the restored activities (models/derived.py).
+EXCLUDED = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "axes",
+    "partners.dataversion",
+    "partners.exchangecount",
+]
 
 
 class Command(BaseCommand):
