@@ -11,7 +11,7 @@ import reversion
 from django.core.management import call_command
 from reversion.models import Version
 
-from partners.models import City, Country, Exchange
+from partners.models import City, Country, Exchange, fold
 from partners.models.derived import exchange_search_text
 from tests.factories import make_city, make_exchange, make_exchange_partners
 from tests.spreadsheets import csv_bytes
@@ -191,3 +191,30 @@ def test_a_moved_start_moves_the_activity_to_its_new_year_in_the_counts(partners
     Exchange.objects.filter(pk=exchange.pk).update(started_on=datetime.date(2021, 1, 2))
     assert list(Exchange.objects.published().values_list("year", flat=True)) == [2021]
     assert exchange_drift() == []
+
+
+def test_a_search_finds_exactly_the_activities_whose_text_holds_it_after_any_write(partners):
+    """On SQLite a trigram table serves needles of three characters or more (migration
+    0011), kept by the database on every insert, update and delete: it finds what the
+    stored texts hold, no more and no less, as the shorter needles read from the texts."""
+    visit = make_exchange(partners["kharkiv"], title_en="Visit", place_ko="하르키우 시청")
+    forum = make_exchange(partners["sapporo"], partners["novosibirsk"], title_en="Forum")
+    make_exchange(partners["sapporo"], title_en='Snow "festival" 100%')
+    visit.title_en = "Choir visit"
+    visit.save()
+    forum.partners.remove(partners["novosibirsk"])
+    partners["sapporo"].aliases = "Satporo"
+    partners["sapporo"].save()
+    Exchange.objects.filter(title_en='Snow "festival" 100%').delete()
+    make_exchange(partners["novosibirsk"], title_en='Ice "festival" 100%')
+    needles = ["하르", "하르키우", "choir", "visit", "novo", "satporo", "sapporo", "fo", "x"]
+    needles += ['"festival"', "100%", 'ice "f', "|kharkov|", "kharkov|"]
+    for needle in needles:
+        expected = {
+            pk
+            for pk, text in Exchange.objects.values_list("pk", "search_text")
+            if fold(needle).replace("|", " ").strip() in text
+        }
+        assert set(Exchange.objects.search(needle).values_list("pk", flat=True)) == expected, needle
+    assert found("choir") == ["Choir visit"]
+    assert found("novosibirsk") == ['Ice "festival" 100%']

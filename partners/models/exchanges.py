@@ -3,8 +3,9 @@
 import datetime
 
 import reversion
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,9 @@ class Field(models.TextChoices):
     YOUTH = "youth", _("youth")
     OTHER = "other", _("other")
 
+
+# SQLite's trigram table of the search texts (migration 0011), which search() reads there.
+SEARCH_INDEX = "partners_exchange_search_trigrams"
 
 # The activity's own fields its derived ones (models/derived.py) and the stored counts
 # (ExchangeCount) are computed from.
@@ -59,10 +63,18 @@ class ExchangeQuerySet(models.QuerySet):
 
         Matched in the database against the stored, folded search_text (models/derived.py,
         folded as CityQuerySet.search folds); on PostgreSQL a trigram index serves it
-        (migration 0010)."""
+        (migration 0010), on SQLite an FTS5 trigram table of the texts (migration 0011) for
+        needles of three characters or more (a trigram's length); a shorter one (a
+        two-syllable Korean name) is looked for in every text."""
         needle = fold(query.strip()).replace(SEPARATOR, " ").strip()
         if not needle:
             return self
+        if connections[self.db].vendor == "sqlite" and len(needle) >= 3:
+            # The trigram index (migration 0011) finds the texts that hold the needle's
+            # trigrams in a row, which is the texts that hold the needle: a phrase, quoted.
+            phrase = '"' + needle.replace('"', '""') + '"'
+            found = f"SELECT rowid FROM {SEARCH_INDEX} WHERE {SEARCH_INDEX} MATCH %s"
+            return self.filter(pk__in=RawSQL(found, [phrase]))
         return self.filter(search_text__holds=needle)
 
     def in_continent(self, continent: str) -> "ExchangeQuerySet":
