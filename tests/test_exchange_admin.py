@@ -177,3 +177,26 @@ def test_staff_may_read_the_dormant_report_but_not_change_anything_in_it(client,
     city = partners["calgary"]
     change = reverse("admin:partners_dormantpartner_change", args=[city.pk])
     assert client.post(change, {"name_en": "Renamed"}).status_code == 403
+
+
+def test_the_dormant_report_runs_the_same_number_of_queries_for_few_and_many_partners(
+    admin_client, partners
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(**params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(DORMANT, params).status_code == 200
+        return len(captured)
+
+    make_exchange(partners["sapporo"], title_en="Old", started_on=D(2005, 1, 1))
+    few = [queries(), queries(o="6"), queries(q="sap")]
+    # More than a page (100) of dormant partners, each with an old activity or none.
+    for n in range(110):
+        city = make_city(f"Town {n}", "CA", Kind.SISTER)
+        if n % 2:
+            make_exchange(city, title_en=f"Visit {n}", started_on=D(2000 + n % 15, 1, 1))
+    many = [queries(), queries(o="6"), queries(q="sap")]
+    assert len(admin_client.get(DORMANT).context["cl"].result_list) == 100
+    assert few == many
