@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 from django.apps import apps
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Count, QuerySet
 
 from .agreements import Status
@@ -245,11 +245,20 @@ def refresh_exchanges(exchanges: QuerySet, years: set[int] | None = None) -> int
     return len(changed)
 
 
+# PostgreSQL advisory lock key of the recount (any constant the app uses for nothing else).
+COUNTS_LOCK = 0x45584354  # "EXCT"
+
+
 def refresh_exchange_counts(years: Iterable[int] | None = None, registry=apps) -> None:
     """Recount the stored ExchangeCount rows of `years` (all years when None) from the
     activities' stored year, field, is_listed and continents: one grouped query (the index
     exchange_listed_year_field finds the years' listed activities), then one DELETE and one
-    INSERT run. `registry`: the models' apps (a migration's historical ones)."""
+    INSERT run. `registry`: the models' apps (a migration's historical ones).
+
+    One recount at a time, to the end of its transaction: two staff saves counting the same
+    year at once would each count without the other's activity and write over each other
+    (or collide on the key). SQLite serialises writing transactions already; on PostgreSQL
+    an advisory lock does, taken before the count so that it sees what the other committed."""
     exchanges = registry.get_model("partners", "Exchange").objects.filter(is_listed=True)
     count_model = registry.get_model("partners", "ExchangeCount")
     if years is not None:
@@ -257,16 +266,18 @@ def refresh_exchange_counts(years: Iterable[int] | None = None, registry=apps) -
         if not years:
             return
         exchanges = exchanges.filter(year__in=years)
-    counts = Counter()
-    groups = exchanges.order_by().values_list("year", "field", "continents")
-    for year, field, continents, count in groups.annotate(count=Count("*")):
-        for continent in ["", *(c for c in continents.split(SEPARATOR) if c)]:
-            counts[year, field, continent] += count
     connection = connections[exchanges.db]
     meta, quote = count_model._meta, connection.ops.quote_name
     columns = [meta.get_field(name).column for name in ("year", "field", "continent", "count")]
     table = quote(meta.db_table)
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=exchanges.db), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COUNTS_LOCK])
+        counts = Counter()
+        groups = exchanges.order_by().values_list("year", "field", "continents")
+        for year, field, continents, count in groups.annotate(count=Count("*")):
+            for continent in ["", *(c for c in continents.split(SEPARATOR) if c)]:
+                counts[year, field, continent] += count
         # Raw statements: the model's delete and save would each send signals per row (the
         # data version's), for a table that only follows writes that sent theirs.
         if years is None:
