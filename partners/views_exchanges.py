@@ -55,13 +55,12 @@ def counts_by_year_and_field(exchanges: QuerySet[Exchange], filters: dict) -> di
     return {"fields": fields, "rows": rows, "totals": totals, "total": sum(totals)}
 
 
-@require_safe
-def exchange_list(request: HttpRequest) -> HttpResponse:
-    form = ExchangeFilterForm(request.GET)
-    filters = form.valid_filters()
+def filtered_exchanges(filters: dict, in_date_order: bool = False) -> QuerySet[Exchange]:
+    """The published activities the list's valid `filters` select (in_date_order: for a
+    page of them newest first, ExchangeQuerySet.search)."""
     exchanges = Exchange.objects.published()
     if "q" in filters:
-        exchanges = exchanges.search(filters["q"])
+        exchanges = exchanges.search(filters["q"], in_date_order=in_date_order)
     if "year" in filters:
         exchanges = exchanges.filter(year=filters["year"])
     if "field" in filters:
@@ -74,8 +73,20 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
         )
     if "continent" in filters:
         exchanges = exchanges.in_continent(filters["continent"])
+    return exchanges
+
+
+@require_safe
+def exchange_list(request: HttpRequest) -> HttpResponse:
+    form = ExchangeFilterForm(request.GET)
+    filters = form.valid_filters()
+    exchanges = filtered_exchanges(filters)
     counts = counts_by_year_and_field(exchanges, filters)
-    ordered = exchanges.order_by("-started_on", "-pk").prefetch_related(published_partners())
+    ordered = (
+        filtered_exchanges(filters, in_date_order=True)
+        .order_by("-started_on", "-pk")
+        .prefetch_related(published_partners())
+    )
     # get_page: a page number past the end shows the last page, junk shows the first.
     paginator = Paginator(ordered, PAGE_SIZE)
     paginator.count = counts["total"]  # already counted above: one query fewer

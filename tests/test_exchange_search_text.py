@@ -216,5 +216,7 @@ def test_a_search_finds_exactly_the_activities_whose_text_holds_it_after_any_wri
             if fold(needle).replace("|", " ").strip() in text
         }
         assert set(Exchange.objects.search(needle).values_list("pk", flat=True)) == expected, needle
+        in_date_order = Exchange.objects.search(needle, in_date_order=True).order_by("-started_on")
+        assert set(in_date_order.values_list("pk", flat=True)) == expected, needle
     assert found("choir") == ["Choir visit"]
     assert found("novosibirsk") == ['Ice "festival" 100%']
