@@ -203,6 +203,17 @@ class City(models.Model):
             models.Index(fields=["name_ko"], name="city_name_ko"),
             models.Index(fields=["population"], name="city_population"),
             models.Index(fields=["area_km2"], name="city_area"),
+            # Every page's "data last updated" date (views_data.data_last_changed) reads the
+            # latest change from the index instead of scanning the partners.
+            models.Index(fields=["updated_at"], name="city_updated"),
+            # The home page's chart groups the partners by the years and kinds of their
+            # relationship (charts.signing_events): both of its halves read this index alone,
+            # not the rows, 23 ms to 6 ms at 10,000 partners on SQLite. current_kind first, the
+            # column both halves bound, or SQLite reads the changes through city_kind_since.
+            models.Index(
+                fields=["current_kind", "first_kind", "first_signed_on", "since", "is_published"],
+                name="city_signing",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
