@@ -1,7 +1,7 @@
 from collections import Counter
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -99,21 +99,20 @@ def locator_map(context: template.Context, city) -> dict:
 
 
 # The markers are drawn here rather than by a template included per marker: at 100 markers
-# those includes were 15-18 ms of the home page's render. Every text goes through format_html;
-# the numbers are the markers' rounded floats, written as str() writes them, which is what the
-# templates wrote inside {% localize off %}.
+# those includes were 15-18 ms of the home page's render. Texts are escaped; the numbers are
+# the markers' rounded floats written as str() writes them, which is what the templates wrote
+# inside {% localize off %}, and need no escaping.
 
 
-def marker_symbol(marker: Marker) -> SafeString:
+def marker_symbol(marker: Marker) -> str:
     if marker.shape == "circle":
-        return format_html(
-            '<circle class="map__symbol map__symbol--circle" cx="{}" cy="{}" r="{}"/>',
-            marker.x,
-            marker.y,
-            marker.size,
+        return (
+            f'<circle class="map__symbol map__symbol--circle" cx="{float(marker.x)}"'
+            f' cy="{float(marker.y)}" r="{float(marker.size)}"/>'
         )
-    return format_html(
-        '<polygon class="map__symbol map__symbol--{}" points="{}"/>', marker.shape, marker.points
+    return (
+        f'<polygon class="map__symbol map__symbol--{escape(marker.shape)}"'
+        f' points="{escape(marker.points)}"/>'
     )
 
 
@@ -140,17 +139,17 @@ def map_symbols(markers: list[Marker]) -> SafeString:
 @register.simple_tag
 def map_marker_links(markers: list[Marker]) -> SafeString:
     """Each marker as a link to its partner's page, named by marker_label()."""
-    return format_html_join(
-        "",
-        '<a class="map__marker" href="{}" aria-label="{}"><title>{}</title>{}</a>',
-        (
-            (marker.city.get_absolute_url(), label, label, marker_symbol(marker))
-            for marker in markers
-            for label in [marker_label(marker.city)]
-        ),
-    )
+    links = []
+    for marker in markers:
+        label = escape(marker_label(marker.city))
+        links.append(
+            f'<a class="map__marker" href="{escape(marker.city.get_absolute_url())}"'
+            f' aria-label="{label}"><title>{label}</title>{marker_symbol(marker)}</a>'
+        )
+    return SafeString("".join(links))
 
 
 @register.simple_tag
 def map_routes(lines: list[str], css_class: str = "map__route") -> SafeString:
-    return format_html_join("", '<path class="{}" d="{}"/>', ((css_class, d) for d in lines))
+    css_class = escape(css_class)
+    return SafeString("".join(f'<path class="{css_class}" d="{escape(d)}"/>' for d in lines))
