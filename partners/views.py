@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from .charts import signing_events
-from .context_processors import load_home_city
+from .context_processors import load_home_city, load_home_city_photo
 from .forms import CityFilterForm, valid_query
 from .models import (
     Agreement,
@@ -183,7 +183,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "totals": totals,
         "grand_total": grand_total,
         "cell_names": CELL_NAMES,
-        "home_photo": Photo.objects.published().of_home_city().first(),
+        "home_photo": load_home_city_photo(request),
         "upcoming_exchanges": Exchange.objects.published()
         .upcoming()
         .prefetch_related(published_partners())[:UPCOMING_ON_HOME],
