@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import reversion
 from django.db import models, transaction
 from django.db.models import Case, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..links import partner_url
 from .agreements import Agreement, Kind, Status
 from .countries import Continent, Country
 from .derived import DERIVED_FIELDS, SEARCHED_FIELDS, SEPARATOR, partners_changed, refresh_partners
@@ -260,7 +260,7 @@ class City(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:city-detail", kwargs={"slug": self.slug})
+        return partner_url(self.slug)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
