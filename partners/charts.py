@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, QuerySet
+from django.db.models import CharField, Count, F, QuerySet, Value
 from django.db.models.functions import Cast, Substr
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -110,19 +110,27 @@ def signing_events(cities: QuerySet) -> Counter:
     and once more in its `since` year when its current kind differs from the first (an
     upgrade from friendly to sister). Renewals of the same kind are not events. One query over
     `cities` (a City queryset), grouped by the years and kinds of their stored relationship
-    (models/derived.py): a few rows per year, however many partners.
+    (models/derived.py): the beginnings and the changes are grouped apart and read as one
+    UNION ALL, a few rows per year, however many partners (grouped together by both years, it
+    was some 1,700 rows and 20 ms at 10,000 partners).
     """
-    events: Counter = Counter()
-    starts = (
-        cities.filter(first_signed_on__isnull=False, first_kind__isnull=False)
-        .values_list(year("first_signed_on"), "first_kind", year("since"), "current_kind")
+    started = cities.filter(first_signed_on__isnull=False, first_kind__isnull=False)
+    beginnings = (
+        started.values_list(year("first_signed_on"), "first_kind", Value(False))
         .annotate(count=Count("pk"))
         .order_by()
     )
-    for first_year, first_kind, since_year, kind, count in starts:
-        events[(int(first_year), first_kind, False)] += count
-        if kind and kind != first_kind and since_year:
-            events[(int(since_year), kind, True)] += count
+    changes = (
+        started.filter(current_kind__isnull=False, since__isnull=False)
+        .exclude(current_kind=F("first_kind"))
+        .values_list(year("since"), "current_kind", Value(True))
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    events: Counter = Counter()
+    for event_year, kind, changed, count in beginnings.union(changes, all=True):
+        if kind:
+            events[(int(event_year), kind, bool(changed))] += count
     return events
 
 

@@ -15,6 +15,14 @@ def load_home_city(request: HttpRequest) -> HomeCity | None:
     return request._home_city
 
 
+def load_home_city_photo(request: HttpRequest) -> Photo | None:
+    """The home city's first published photo, read once per request: the home page shows it
+    and every page's link preview names it."""
+    if not hasattr(request, "_home_city_photo"):
+        request._home_city_photo = Photo.objects.published().of_home_city().first()
+    return request._home_city_photo
+
+
 def licence() -> dict[str, str]:
     """The open-data licence of settings.PORTAL_DATA_LICENCE: name in the active language, url."""
     setting = settings.PORTAL_DATA_LICENCE
@@ -38,9 +46,8 @@ def home_city(request: HttpRequest) -> dict:
         changed = data_last_changed()
         return timezone.localdate(changed) if changed else None
 
-    @functools.cache
     def home_city_photo() -> Photo | None:
-        return Photo.objects.published().of_home_city().first()
+        return load_home_city_photo(request)
 
     return {
         "home_city": load_home_city(request),

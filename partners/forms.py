@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import QueryDict
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -10,15 +12,65 @@ from .models import City, Continent, Country, Exchange, Field, Kind, Status, loc
 NOT_A_CHOICE = {"invalid_choice": _("That is not one of the choices.")}
 
 
+def html_attrs(attrs: dict) -> SafeString:
+    """Attributes as Django's widgets/attrs.html writes them: False left out, True bare."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+class MenuSelect(forms.Select):
+    """Django's Select, its HTML written in Python: the same markup as its select.html and
+    select_option.html templates, which the public filter menus (a country menu of dozens of
+    options) rendered at about 4 ms a page, an include per option and per attribute list.
+    The field's choices and validation are Django's own."""
+
+    def render(self, name: str, value, attrs: dict | None = None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = []
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:  # the public menus have no groups; Django's own markup for them
+                return super().render(name, value, attrs, renderer)
+            options += [
+                format_html(
+                    '\n  <option value="{}"{}>{}</option>\n',
+                    str(option["value"]),
+                    html_attrs(option["attrs"]),
+                    option["label"],
+                )
+                for option in group_choices
+            ]
+        return format_html(
+            '<select name="{}"{}>{}\n</select>',
+            widget["name"],
+            html_attrs(widget["attrs"]),
+            SafeString("".join(options)),
+        )
+
+
 class CityFilterForm(forms.Form):
     """The public list's GET filters; an invalid field is reported and ignored, and neither
     its message nor its input shows the rejected value again."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    kind = forms.ChoiceField(label=_("Relationship"), required=False, error_messages=NOT_A_CHOICE)
-    continent = forms.ChoiceField(label=_("Continent"), required=False, error_messages=NOT_A_CHOICE)
-    country = forms.ChoiceField(label=_("Country"), required=False, error_messages=NOT_A_CHOICE)
-    status = forms.ChoiceField(label=_("Status"), required=False, error_messages=NOT_A_CHOICE)
+    kind = forms.ChoiceField(
+        label=_("Relationship"), required=False, error_messages=NOT_A_CHOICE, widget=MenuSelect
+    )
+    continent = forms.ChoiceField(
+        label=_("Continent"), required=False, error_messages=NOT_A_CHOICE, widget=MenuSelect
+    )
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, error_messages=NOT_A_CHOICE, widget=MenuSelect
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, error_messages=NOT_A_CHOICE, widget=MenuSelect
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,11 +83,11 @@ class CityFilterForm(forms.Form):
             ]
         name = localized_name("name")
         # Only countries that have a published partner, so no choice leads to an empty page.
+        # EXISTS finds each country's first such partner by the country index; a DISTINCT
+        # join read every partner (8 ms at 10,000 partners on SQLite, now about 1 ms).
+        published = City.objects.filter(country=OuterRef("pk"), is_published=True)
         countries = (
-            Country.objects.filter(cities__is_published=True)
-            .distinct()
-            .order_by(name)
-            .values_list("iso_code", name)
+            Country.objects.filter(Exists(published)).order_by(name).values_list("iso_code", name)
         )
         self.fields["country"].choices = any_choice + list(countries)
 
@@ -63,11 +115,21 @@ class ExchangeFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     year = forms.TypedChoiceField(
-        label=_("Year"), coerce=int, required=False, error_messages=NOT_A_CHOICE
+        label=_("Year"),
+        coerce=int,
+        required=False,
+        error_messages=NOT_A_CHOICE,
+        widget=MenuSelect,
     )
-    field = forms.ChoiceField(label=_("Field"), required=False, error_messages=NOT_A_CHOICE)
-    partner = forms.ChoiceField(label=_("Partner"), required=False, error_messages=NOT_A_CHOICE)
-    continent = forms.ChoiceField(label=_("Continent"), required=False, error_messages=NOT_A_CHOICE)
+    field = forms.ChoiceField(
+        label=_("Field"), required=False, error_messages=NOT_A_CHOICE, widget=MenuSelect
+    )
+    partner = forms.ChoiceField(
+        label=_("Partner"), required=False, error_messages=NOT_A_CHOICE, widget=MenuSelect
+    )
+    continent = forms.ChoiceField(
+        label=_("Continent"), required=False, error_messages=NOT_A_CHOICE, widget=MenuSelect
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,5 +1,8 @@
+from collections.abc import Sequence
+
 from django.contrib.sitemaps import Sitemap
-from django.db.models import QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 
 from .models import City, Exchange
@@ -9,6 +12,31 @@ from .models import City, Exchange
 SECTION_SIZE = 5_000
 
 
+class ItemsInLanguages(Sequence):
+    """The (item, language) pairs Django's i18n sitemap pages through, every item in every
+    language in the same order as its own list, without building that list: the index
+    counted a section's files by loading all its items (2.4 s at 100,000 activities); here
+    its length is one COUNT and a file reads only its own slice of the items."""
+
+    def __init__(self, items: QuerySet | list, languages: list[str]) -> None:
+        self.items, self.languages = items, languages
+
+    def __len__(self) -> int:
+        count = self.items.count() if isinstance(self.items, QuerySet) else len(self.items)
+        return count * len(self.languages)
+
+    def __getitem__(self, index: int | slice) -> list[tuple] | tuple:
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        # The paginator asks for [bottom:top] within the count it read: no second COUNT.
+        start = index.start or 0
+        stop = len(self) if index.stop is None else index.stop
+        per_item = len(self.languages)
+        first, last = start // per_item, -(-stop // per_item)
+        pairs = [(item, language) for item in self.items[first:last] for language in self.languages]
+        return pairs[start - first * per_item : stop - first * per_item]
+
+
 class I18nSitemap(Sitemap):
     """Every page in every language, with hreflang alternates; SECTION_SIZE per file."""
 
@@ -16,6 +44,10 @@ class I18nSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+
+    @property
+    def paginator(self) -> Paginator:
+        return Paginator(ItemsInLanguages(self.items(), self._languages()), self.limit)
 
 
 class PageSitemap(I18nSitemap):
@@ -38,6 +70,11 @@ class CitySitemap(I18nSitemap):
 
     def lastmod(self, city: City):
         return city.updated_at
+
+    def get_latest_lastmod(self):
+        # The index's date for the section: the latest of its partners' lastmod, by one
+        # aggregate instead of Django's walk over every partner.
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class ExchangeSitemap(I18nSitemap):

@@ -1,10 +1,9 @@
-import operator
 from collections import defaultdict
-from functools import reduce
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OrderBy, Prefetch, Q
+from django.db.models import Count, F, OrderBy, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from .charts import signing_events
-from .context_processors import load_home_city
+from .context_processors import load_home_city, load_home_city_photo
 from .forms import CityFilterForm, valid_query
 from .models import (
     Agreement,
@@ -94,6 +93,34 @@ def list_url(**filters: str) -> str:
     return f"{reverse('partners:city-list')}?{urlencode(filters)}"
 
 
+def first_partners(current: QuerySet, order: list[str]) -> RawSQL:
+    """The pks of the first MAP_MARKERS of `current` and of the first CELL_NAMES of each kind
+    and continent, in `order`: one UNION ALL of eleven index lookups.
+
+    The ORM compiled each of the ten cells' subqueries twice (about 5 ms of a 34-partner home
+    page); here one cell's subquery is compiled and its SQL reused with each cell's kind and
+    continent in place of the first's, which its parameters carry."""
+    firsts = current.order_by(*order)[:MAP_MARKERS].values("pk").query.sql_with_params()
+    cell_sql, cell_params = (
+        current.filter(current_kind=CELL_KIND, continent=CELL_CONTINENT)
+        .order_by(*order)[:CELL_NAMES]
+        .values("pk")
+        .query.sql_with_params()
+    )
+    parts, params = [firsts[0]], list(firsts[1])
+    for kind in Kind.values:
+        for continent in TABLE_CONTINENTS:
+            parts.append(cell_sql)
+            swap = {CELL_KIND: kind, CELL_CONTINENT: continent.value}
+            params += [swap.get(param, param) for param in cell_params]
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) first_{i}" for i, sql in enumerate(parts))
+    return RawSQL(union, params)
+
+
+# Stand-ins for a cell's kind and continent in first_partners(), never a stored value.
+CELL_KIND, CELL_CONTINENT = "\x00kind", "\x00continent"
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Counts by kind x continent from one grouped query; a cell names its partners up to
@@ -110,15 +137,8 @@ def home(request: HttpRequest) -> HttpResponse:
     # One query for the names of every cell and the map: the first CELL_NAMES of each cell
     # and the first MAP_MARKERS of all, each found by an index (city_cell, city_since).
     order = ["since", "name_en", "pk"]
-    firsts = [current.order_by(*order)[:MAP_MARKERS].values("pk")] + [
-        current.filter(current_kind=kind, continent=continent)
-        .order_by(*order)[:CELL_NAMES]
-        .values("pk")
-        for kind in Kind.values
-        for continent in TABLE_CONTINENTS
-    ]
     cities = list(
-        City.objects.filter(reduce(operator.or_, (Q(pk__in=pks) for pks in firsts)))
+        City.objects.filter(pk__in=first_partners(current, order))
         .select_related("country")
         .order_by(*order)
     )
@@ -163,7 +183,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "totals": totals,
         "grand_total": grand_total,
         "cell_names": CELL_NAMES,
-        "home_photo": Photo.objects.published().of_home_city().first(),
+        "home_photo": load_home_city_photo(request),
         "upcoming_exchanges": Exchange.objects.published()
         .upcoming()
         .prefetch_related(published_partners())[:UPCOMING_ON_HOME],

@@ -6,7 +6,8 @@ import datetime
 import tablib
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.db.models import Max
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -95,21 +96,34 @@ def data_last_changed() -> datetime.datetime | None:
     deleting the latest-changed partner must move the date forward, never back, or a client
     holding the older file would be told it is still current (304). Pages show it as the
     data's "last updated" date.
+
+    One statement of four MAX subqueries in plain SQL: every page's footer reads it, and as
+    four ORM aggregates it cost about 2 ms of a 34-partner page, mostly compiling them.
     """
-    changed = max(
-        filter(
-            None,
-            [
-                model.objects.aggregate(Max("updated_at"))["updated_at__max"]
-                for model in (City, Photo, AgreementDocument)
-            ],
-        ),
-        default=None,
+    quote = connection.ops.quote_name
+    latest = [
+        f"SELECT MAX({quote('updated_at')}) FROM {quote(model._meta.db_table)}"
+        for model in (City, Photo, AgreementDocument)
+    ]
+    log, types = quote(LogEntry._meta.db_table), quote(ContentType._meta.db_table)
+    latest.append(
+        f"SELECT MAX({log}.{quote('action_time')}) FROM {log} INNER JOIN {types}"
+        f" ON ({log}.{quote('content_type_id')} = {types}.{quote('id')})"
+        f" WHERE {types}.{quote('app_label')} = %s"
     )
-    logged = LogEntry.objects.filter(content_type__app_label="partners").aggregate(
-        Max("action_time")
-    )["action_time__max"]
-    return max(filter(None, [changed, logged]), default=None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"({sql})" for sql in latest), ["partners"])
+        row = cursor.fetchone()
+    return max(filter(None, map(aware_datetime, row)), default=None)
+
+
+def aware_datetime(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    """A timestamp as plain SQL returns it: SQLite's text in UTC, PostgreSQL's aware value."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
 
 
 @require_safe

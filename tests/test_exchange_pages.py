@@ -305,8 +305,8 @@ def test_exchange_pages_run_the_same_number_of_queries_for_30_and_300_activities
     bulk_activities(cities, 270, start=30)
     many = count_queries(client, path)
     assert few == many
-    # The footer's "last updated" reads four tables and the head the home city's photo; the
-    # page cache reads the data version.
+    # The footer's "last updated" reads four tables (in one statement) and the head the home
+    # city's photo; the page cache reads the data version.
     assert many <= 13
 
 

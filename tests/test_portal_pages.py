@@ -11,7 +11,7 @@ import re
 import pytest
 
 from partners.models import City, Kind
-from tests.factories import make_city, make_home_city
+from tests.factories import make_city, make_home_city, make_staff
 
 D = datetime.date
 OFFICE = {
@@ -222,3 +222,29 @@ def test_link_preview_urls_never_name_another_host(rf, db):
         Context({"request": rf.get("/en/"), "path": "//evil.example/x"})
     )
     assert html == "http://testserver/evil.example/x"
+
+
+@pytest.mark.django_db
+def test_the_footers_last_updated_date_is_the_latest_change_of_a_partner_or_the_admin_log(client):
+    from django.contrib.admin.models import ADDITION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from partners.models import DataVersion
+
+    make_home_city()
+    city = make_city("Seattle", "US", Kind.SISTER, datetime.date(1989, 10, 4))
+    edited = datetime.datetime(2030, 1, 2, 3, 0, tzinfo=datetime.UTC)
+    City.objects.filter(pk=city.pk).update(updated_at=edited)
+    DataVersion.bump()
+    assert '<time datetime="2030-01-02">' in client.get("/en/").text
+    # A deletion leaves only the admin's log: the date moves forward, never back.
+    LogEntry.objects.create(
+        action_time=edited + datetime.timedelta(days=400),
+        user=make_staff(),
+        content_type=ContentType.objects.get_for_model(City),
+        object_id="0",
+        object_repr="Gone",
+        action_flag=ADDITION,
+    )
+    DataVersion.bump()
+    assert '<time datetime="2031-02-06">' in client.get("/en/partners/").text

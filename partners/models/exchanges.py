@@ -6,10 +6,10 @@ import reversion
 from django.db import connections, models, transaction
 from django.db.models import BigIntegerField, F, Func, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..links import exchange_url
 from .derived import EXCHANGE_DERIVED_FIELDS, EXCHANGE_TEXTS, SEPARATOR, exchanges_changed
 from .text import Localized, fold
 
@@ -167,7 +167,7 @@ class Exchange(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:exchange-detail", kwargs={"pk": self.pk})
+        return exchange_url(self.pk)
 
     title = Localized()
 

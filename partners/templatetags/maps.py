@@ -1,11 +1,14 @@
 from collections import Counter
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from partners import maps
 from partners.context_processors import load_home_city
+from partners.maps.panels import Marker
 from partners.models import Continent, Kind
 
 register = template.Library()
@@ -93,3 +96,60 @@ def locator_map(context: template.Context, city) -> dict:
         if locator and locator.compass is not None
         else "",
     }
+
+
+# The markers are drawn here rather than by a template included per marker: at 100 markers
+# those includes were 15-18 ms of the home page's render. Texts are escaped; the numbers are
+# the markers' rounded floats written as str() writes them, which is what the templates wrote
+# inside {% localize off %}, and need no escaping.
+
+
+def marker_symbol(marker: Marker) -> str:
+    if marker.shape == "circle":
+        return (
+            f'<circle class="map__symbol map__symbol--circle" cx="{float(marker.x)}"'
+            f' cy="{float(marker.y)}" r="{float(marker.size)}"/>'
+        )
+    return (
+        f'<polygon class="map__symbol map__symbol--{escape(marker.shape)}"'
+        f' points="{escape(marker.points)}"/>'
+    )
+
+
+def marker_label(city) -> str:
+    """'Kharkiv, Ukraine: Sister city', the marker's accessible name and tooltip."""
+    if city.current_kind:
+        return gettext("%(name)s, %(country)s: %(kind)s") % {
+            "name": city.name,
+            "country": city.country.name,
+            "kind": Kind(city.current_kind).label if city.current_kind in Kind.values else "",
+        }
+    return gettext("%(name)s, %(country)s: no current agreement") % {
+        "name": city.name,
+        "country": city.country.name,
+    }
+
+
+@register.simple_tag
+def map_symbols(markers: list[Marker]) -> SafeString:
+    """The symbols of markers that link nowhere (the world map's dots, the locator's partner)."""
+    return SafeString("".join(marker_symbol(marker) for marker in markers))
+
+
+@register.simple_tag
+def map_marker_links(markers: list[Marker]) -> SafeString:
+    """Each marker as a link to its partner's page, named by marker_label()."""
+    links = []
+    for marker in markers:
+        label = escape(marker_label(marker.city))
+        links.append(
+            f'<a class="map__marker" href="{escape(marker.city.get_absolute_url())}"'
+            f' aria-label="{label}"><title>{label}</title>{marker_symbol(marker)}</a>'
+        )
+    return SafeString("".join(links))
+
+
+@register.simple_tag
+def map_routes(lines: list[str], css_class: str = "map__route") -> SafeString:
+    css_class = escape(css_class)
+    return SafeString("".join(f'<path class="{css_class}" d="{escape(d)}"/>' for d in lines))

@@ -1,0 +1,42 @@
+"""The public lists' filter menus are written in Python (forms.MenuSelect) for speed; a
+visitor must get the very menus Django's own Select templates wrote."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django import forms
+from django.utils import translation
+
+from partners.forms import CityFilterForm, ExchangeFilterForm, MenuSelect
+from partners.models import Kind
+from tests.factories import make_city, make_country, make_exchange
+
+pytestmark = pytest.mark.django_db
+
+
+def menus(form: forms.Form) -> list[str]:
+    return [str(field) for field in form if isinstance(field.field.widget, MenuSelect)]
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_filter_menus_are_the_markup_of_djangos_select_with_choice_kept_and_names_escaped(
+    language,
+):
+    # A name that must be escaped, a chosen value, an invalid one and a year (an int value).
+    odd = make_country("TT", name_en='Trinidad & "Tobago" <T>', name_ko="트리니다드 & 토바고")
+    city = make_city("Port of Spain", odd, Kind.SISTER, datetime.date(2001, 2, 3))
+    make_exchange(city, started_on=datetime.date(2019, 5, 1))
+    data = {"kind": "sister", "country": "<nope>", "year": "2019", "partner": city.slug}
+    with translation.override(language):
+        for form_class in (CityFilterForm, ExchangeFilterForm):
+            form = form_class(data)
+            form.is_valid()
+            ours = menus(form)
+            with mock.patch.object(MenuSelect, "render", forms.Select.render):
+                djangos = menus(form)
+            assert len(ours) >= 4
+            assert ours == djangos
+        country_menu = menus(CityFilterForm(data))[2]
+    name = {"en": "Trinidad &amp; &quot;Tobago&quot; &lt;T&gt;", "ko": "트리니다드 &amp; 토바고"}
+    assert f'<option value="TT">{name[language]}</option>' in country_menu
