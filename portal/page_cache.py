@@ -123,10 +123,14 @@ class PageCacheMiddleware:
             return conditional  # 304 (or 412), the view never runs
         # Not for query strings, which would add files without bound (see page_stores).
         as_file = not request.META.get("QUERY_STRING")
-        served = page_files.serve(key, gzip) if as_file else None
-        if served is not None:
-            return served
-        cached = read_page(key, stores)
+        # This process's copies first (small pages), then the files (large ones), then the
+        # shared cache.
+        cached = read_page(key, stores[:1])
+        if cached is None and as_file:
+            served = page_files.serve(key, gzip)
+            if served is not None:
+                return served
+        cached = cached or read_page(key, stores[1:], nearer=stores[:1])
         if cached is not None:
             if as_file and is_large(cached) and page_files.keep(key, cached):
                 return page_files.serve(key, gzip) or cached
@@ -168,15 +172,17 @@ def is_large(response: HttpResponse) -> bool:
     return len(response.content) > LOCAL_COPY_MAX_BYTES
 
 
-def read_page(key: str, stores: list[BaseCache]) -> HttpResponse | None:
+def read_page(
+    key: str, stores: list[BaseCache], nearer: list[BaseCache] = ()
+) -> HttpResponse | None:
     """The stored page under `key` from the nearest store holding it, copied to the nearer
-    ones."""
+    ones (those before it, and `nearer`)."""
     for index, store in enumerate(stores):
         page = store.get(key)
         if page is not None:
-            for nearer in stores[:index]:
-                if fits(nearer, page):
-                    nearer.set(key, page, STORED_SECONDS)
+            for near in [*nearer, *stores[:index]]:
+                if fits(near, page):
+                    near.set(key, page, STORED_SECONDS)
             return page
     return None
 

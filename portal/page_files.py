@@ -1,5 +1,6 @@
 """Large stored pages (the downloads, the sitemap at scale) kept as files, each with a gzip
-copy, and sent with FileResponse, which gunicorn sends by sendfile.
+copy unless it is compressed already (XLSX), and sent with FileResponse, which gunicorn sends
+by sendfile.
 
 From the cache, a 1-5 MB download was read into Python, unpickled and written out on every
 request. The files are named by the page's cache key, which holds the data version and the
@@ -20,6 +21,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 
+# A gzip copy is kept when it is at most this fraction of the page.
+WORTH_COMPRESSING = 0.9
 # Headers the file's own size and encoding decide.
 OWN_HEADERS = {"content-length", "content-encoding"}
 
@@ -52,9 +55,15 @@ def serve(key: str, gzipped: bool) -> FileResponse | None:
     base = base_path(key)
     try:
         stored = json.loads(Path(f"{base}.json").read_text())
-        body = open(f"{base}.gz" if gzipped else f"{base}.body", "rb")  # noqa: SIM115
+        body = open(f"{base}.body", "rb")  # noqa: SIM115 (FileResponse closes it)
     except (OSError, ValueError):
         return None
+    if gzipped:
+        try:
+            body, plain = open(f"{base}.gz", "rb"), body  # noqa: SIM115
+            plain.close()
+        except FileNotFoundError:
+            gzipped = False  # not worth compressing
     response = FileResponse(body, status=stored["status"])
     del response["Content-Disposition"]  # FileResponse names the file; the view's name counts
     for header, value in stored["headers"]:
@@ -75,7 +84,10 @@ def keep(key: str, response: HttpResponse) -> bool:
     try:
         base.parent.mkdir(parents=True, exist_ok=True)
         write(Path(f"{base}.body"), response.content)
-        write(Path(f"{base}.gz"), gzip.compress(response.content, compresslevel=6, mtime=0))
+        compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
+        # An XLSX is a zip already: its gzip copy would only cost the client a decompression.
+        if len(compressed) < len(response.content) * WORTH_COMPRESSING:
+            write(Path(f"{base}.gz"), compressed)
         headers = [(h, v) for h, v in response.items() if h.lower() not in OWN_HEADERS]
         write(
             Path(f"{base}.json"),
