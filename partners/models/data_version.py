@@ -3,14 +3,18 @@ import time
 import uuid
 
 from django.db import connection, models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import version_mirror
 
 READ_SQL = "SELECT token, changed_at, serial FROM %s WHERE id = 1"
+# The serial grows by one, or to the clock if that is ahead (see DataVersion).
+BUMP_SQL = (
+    "UPDATE %s SET token = %%s, changed_at = %%s, "
+    "serial = CASE WHEN serial + 1 > %%s THEN serial + 1 ELSE %%s END WHERE id = 1"
+)
 
 
 def new_token() -> str:
@@ -99,11 +103,20 @@ class DataVersion(models.Model):
         outermost transaction commits. Returns the new version (its serial unread: another
         writer may commit a later one first)."""
         version = cls(pk=cls.SINGLETON_ID, token=new_token(), changed_at=timezone.now())
-        updated = cls.objects.filter(pk=cls.SINGLETON_ID).update(
-            token=version.token,
-            changed_at=version.changed_at,
-            serial=Greatest(F("serial") + 1, Value(clock_serial())),
-        )
+        # Plain SQL, as in current(): an import saving 5,000 rows bumps once per row, and the
+        # ORM's update took 0.7 ms a bump on PostgreSQL here, mostly compiling it.
+        floor = clock_serial()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                BUMP_SQL % connection.ops.quote_name(cls._meta.db_table),
+                [
+                    version.token,
+                    connection.ops.adapt_datetimefield_value(version.changed_at),
+                    floor,
+                    floor,
+                ],
+            )
+            updated = cursor.rowcount
         if not updated:
             cls.objects.get_or_create(
                 pk=cls.SINGLETON_ID,
