@@ -140,6 +140,8 @@ class PageCacheMiddleware:
         if is_storable(response):
             add_validators(response, etag, last_modified)
             kept = as_file and is_large(response) and page_files.keep(key, response)
+            if kept:
+                patch_vary_headers(response, ("Accept-Encoding",))  # as its files are sent
             # The file serves every worker of this server; only a shared cache (other
             # servers) needs the page too.
             if not kept or settings.PORTAL_SHARED_CACHE:
