@@ -1,7 +1,6 @@
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from django.utils import timezone
 
 from .models import Agreement, AgreementDocument, City, Country, DataVersion, Exchange, Photo
 from .models.derived import exchanges_changed, partners_changed
@@ -21,11 +20,11 @@ def touch_partner(sender, instance, raw: bool = False, **kwargs) -> None:
     history restore) keep the recorded timestamps.
     """
     if not raw:
-        City.objects.filter(pk=instance.city_id).update(updated_at=timezone.now())
+        City.objects.filter(pk=instance.city_id).touch()
 
 
 def touch_partners(pks) -> None:
-    City.objects.filter(pk__in=list(pks)).update(updated_at=timezone.now())
+    City.objects.filter(pk__in=list(pks)).touch()
 
 
 @receiver(post_save, sender=Exchange)

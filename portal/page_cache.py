@@ -20,6 +20,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
 
 from partners.models import DataVersion
+from portal import page_files
 
 # Staff pages, sessions and files with their own rules (permission checks, immutable names).
 UNCACHED_PREFIXES = ("/admin/", "/i18n/", "/documents/", "/media/", "/static/")
@@ -101,6 +102,7 @@ class PageCacheMiddleware:
         version = DataVersion.current()
         language = get_language_from_request(request, check_path=True)
         etag = f'"{version.token}-{RELEASE}-{language}"'
+        gzip = page_files.accepts_gzip(request)
         last_modified = timegm(version.changed_at.utctimetuple())
         # HTTP dates count whole seconds, and a write may commit after it set the version:
         # a date alone proves a copy current only when it is a second past the change (the
@@ -110,20 +112,40 @@ class PageCacheMiddleware:
         stores = page_stores(request)
 
         # Checked before the stored page is read: a 304 of a 5 MB download reads none of it.
-        headers = add_validators(HttpResponse(), etag, last_modified)
+        # A file page's gzip copy has an ETag of its own, as current as the page's.
+        sent = request.headers.get("If-None-Match", "") + request.headers.get("If-Match", "")
+        validator = page_files.gzip_etag(etag) if page_files.gzip_etag(etag) in sent else etag
+        headers = add_validators(HttpResponse(), validator, last_modified)
         conditional = get_conditional_response(
-            request, etag=etag, last_modified=newer_than, response=headers
+            request, etag=validator, last_modified=newer_than, response=headers
         )
         if conditional is not headers:
             return conditional  # 304 (or 412), the view never runs
-        cached = read_page(key, stores)
+        # Not for query strings, which would add files without bound (see page_stores).
+        as_file = not request.META.get("QUERY_STRING")
+        # This process's copies first (small pages), then the files (large ones), then the
+        # shared cache.
+        cached = read_page(key, stores[:1])
+        if cached is None and as_file:
+            served = page_files.serve(key, gzip)
+            if served is not None:
+                return served
+        cached = cached or read_page(key, stores[1:], nearer=stores[:1])
         if cached is not None:
+            if as_file and is_large(cached) and page_files.keep(key, cached):
+                return page_files.serve(key, gzip) or cached
             return cached
 
         response = self.get_response(request)
         if is_storable(response):
             add_validators(response, etag, last_modified)
-            store_page(key, response, stores)
+            kept = as_file and is_large(response) and page_files.keep(key, response)
+            if kept:
+                patch_vary_headers(response, ("Accept-Encoding",))  # as its files are sent
+            # The file serves every worker of this server; only a shared cache (other
+            # servers) needs the page too.
+            if not kept or settings.PORTAL_SHARED_CACHE:
+                store_page(key, response, stores)
         return response
 
 
@@ -144,18 +166,25 @@ def page_stores(request: HttpRequest) -> list[BaseCache]:
 
 
 def fits(store: BaseCache, response: HttpResponse) -> bool:
-    return store is not caches["local-pages"] or len(response.content) <= LOCAL_COPY_MAX_BYTES
+    return store is not caches["local-pages"] or not is_large(response)
 
 
-def read_page(key: str, stores: list[BaseCache]) -> HttpResponse | None:
+def is_large(response: HttpResponse) -> bool:
+    """Too large for the per-process copies; kept as a file too (page_files.py)."""
+    return len(response.content) > LOCAL_COPY_MAX_BYTES
+
+
+def read_page(
+    key: str, stores: list[BaseCache], nearer: list[BaseCache] = ()
+) -> HttpResponse | None:
     """The stored page under `key` from the nearest store holding it, copied to the nearer
-    ones."""
+    ones (those before it, and `nearer`)."""
     for index, store in enumerate(stores):
         page = store.get(key)
         if page is not None:
-            for nearer in stores[:index]:
-                if fits(nearer, page):
-                    nearer.set(key, page, STORED_SECONDS)
+            for near in [*nearer, *stores[:index]]:
+                if fits(near, page):
+                    near.set(key, page, STORED_SECONDS)
             return page
     return None
 

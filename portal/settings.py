@@ -151,6 +151,13 @@ PORTAL_PAGE_SHARED_MAX_AGE = env_int("PORTAL_PAGE_SHARED_MAX_AGE", 60)
 # Names the deployed code in the pages' cache key and ETag; unset, a digest of the code,
 # templates and translations (portal/page_cache.py release_digest).
 PORTAL_RELEASE = os.environ.get("PORTAL_RELEASE", "")
+# With REDIS_URL, the data version is mirrored there (partners/version_mirror.py), so a cached
+# page costs one Redis GET and no database query; every app server must then have REDIS_URL.
+PORTAL_VERSION_MIRROR_URL = os.environ.get("REDIS_URL", "")
+# Stored pages larger than portal/page_cache.py's LOCAL_COPY_MAX_BYTES (the downloads, the
+# sitemap at scale) are also kept as files here, with a gzip copy, and sent by the server's
+# sendfile: each app server its own folder, named by data version, so none is ever stale.
+PORTAL_PAGE_FILES_DIR = Path(os.environ.get("PORTAL_PAGE_FILES_DIR", BASE_DIR / "var" / "pages"))
 
 # django-axes checks attempts before the normal backend authenticates.
 AUTHENTICATION_BACKENDS = [

@@ -2,9 +2,11 @@
 loopback, driven by wrk, per configuration of partners x database x cache (`make bench`).
 
 For each page it prints req/s, p50 and p99 latency and the ratio to /healthz in the same run:
-"warm" (the page cache holds it), "uncached" (every request rendered: wrk sends a CSRF cookie,
-which keeps the page cache out of the way, as for a visitor who has one) and "first" (the first
-request after an edit, when the cache holds no page of the new data version: median of 3)
+"warm" (the page cache holds it; wrk sends "Accept-Encoding: gzip", as browsers do, so the
+large pages kept as files come gzip-compressed), "uncached" (every request rendered: wrk sends
+a CSRF cookie, which keeps the page cache out of the way, as for a visitor who has one) and
+"first" (the first request after an edit, when the cache holds no page of the new data
+version: median of 3)
 and, for the downloads, "304" (revalidations with the ETag they sent).
 Then the resident memory (RSS) of each worker. Configuration, by environment variable:
 
@@ -57,6 +59,7 @@ PAGES = [
     "/sitemap.xml",
 ]
 NO_CACHE = {"Cookie": "csrftoken=benchmark"}
+BROWSER = {"Accept-Encoding": "gzip"}
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -77,6 +80,7 @@ def environment(url: str, redis: bool) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(BENCH_DIR / f"static-{PROJECT.name}"),
+        "PORTAL_PAGE_FILES_DIR": str(BENCH_DIR / f"pages-{PROJECT.name}"),
         "DJANGO_LOG_LEVEL": "WARNING",
         "DATABASE_URL": url,
         **({"REDIS_URL": REDIS_URL} if redis else {}),
@@ -104,11 +108,13 @@ def prepare(engine: str, partners: int) -> str:
             ["psql", f"{POSTGRES}/postgres", "-Atc", query], capture_output=True, text=True
         )
         if listed.stdout.strip():
+            manage(env, "migrate", "--no-input", "-v", "0")  # this checkout's new migrations
             return url
         subprocess.run(
             ["psql", f"{POSTGRES}/postgres", "-c", f'CREATE DATABASE "{name}"'], check=True
         )
     elif Path(url.removeprefix("sqlite:///")).exists():
+        manage(env, "migrate", "--no-input", "-v", "0")
         return url
     print(f"-- preparing {engine} with {partners} partners", flush=True)
     manage(env, "migrate", "--no-input", "-v", "0")
@@ -155,9 +161,10 @@ def milliseconds(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def new_data_version(database: str) -> None:
+def new_data_version(database: str, redis: bool) -> None:
     """What every write does to the page cache (partners.DataVersion.bump), in plain SQL:
-    a manage.py call per page would cost more than the page."""
+    a manage.py call per page would cost more than the page. With Redis, the mirrored
+    version (partners/version_mirror.py) is dropped, so the next page reads the new one."""
     sql = "UPDATE partners_dataversion SET token = %s WHERE id = 1"
     token = uuid.uuid4().hex
     if database.startswith("sqlite:///"):
@@ -168,16 +175,22 @@ def new_data_version(database: str) -> None:
 
         with psycopg.connect(database) as connection:
             connection.execute(sql, [token])
+    if redis:
+        import redis as redis_client
+
+        mirror = redis_client.Redis.from_url(REDIS_URL)
+        for key in mirror.scan_iter("portal:data-version:*"):
+            mirror.delete(key)
 
 
 FIRST_TIMEOUT = 120  # seconds; a slower first request is reported as this
 
 
-def first_after_edit(database: str, url: str) -> float:
+def first_after_edit(database: str, redis: bool, url: str) -> float:
     """Median time (ms) of the first request after the data changed (a new data version)."""
     times = []
     for _ in range(3):
-        new_data_version(database)
+        new_data_version(database, redis)
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(url, timeout=FIRST_TIMEOUT) as response:
@@ -241,8 +254,8 @@ def run(engine: str, partners: int, redis: bool) -> None:
         healthz = None
         for page in env_list("BENCH_PAGES", ",".join(PAGES)):
             address = f"http://127.0.0.1:{PORT}{page.format(slug=slug)}"
-            first = first_after_edit(url, address) if page != "/healthz" else 0.0
-            warm = wrk(address)
+            first = first_after_edit(url, redis, address) if page != "/healthz" else 0.0
+            warm = wrk(address, BROWSER)
             cold = wrk(address, NO_CACHE)
             revalidated = not_modified_p50(address) if page.startswith("/data/") else None
             healthz = healthz or warm["rate"]

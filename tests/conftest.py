@@ -23,13 +23,15 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
-def empty_page_cache():
+def empty_page_cache(settings, tmp_path_factory):
     """Each test starts with no stored pages: tests roll their data back, and with it the
-    data version, so a page stored by one test could be served in the next."""
+    data version, so a page stored by one test could be served in the next. Pages kept as
+    files go to a folder of the test's own."""
     from django.core.cache import caches
 
     for alias in ("default", "local-pages", "pages"):
         caches[alias].clear()
+    settings.PORTAL_PAGE_FILES_DIR = tmp_path_factory.mktemp("pages")
 
 
 class _SkippedDirectory(pytest.Dir):

@@ -21,14 +21,18 @@ class Status(models.TextChoices):
 
 class AgreementQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
-        """QuerySet.update, then a refresh of the partners' stored relationship (derived.py),
-        which a queryset update would otherwise leave behind: it sends no signal."""
+        """QuerySet.update, then a refresh of the partners' stored relationship (derived.py)
+        and a new data version, which a queryset update would otherwise leave behind: it
+        sends no signal."""
+        from .data_version import DataVersion
         from .derived import partners_changed
 
         with transaction.atomic():
             city_ids = set(self.values_list("city_id", flat=True))
             count = super().update(**kwargs)
             partners_changed(city_ids)
+            if count:
+                DataVersion.bump()
         return count
 
 

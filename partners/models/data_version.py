@@ -1,16 +1,29 @@
 import datetime
+import time
 import uuid
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-READ_SQL = "SELECT token, changed_at FROM %s WHERE id = 1"
+from .. import version_mirror
+
+READ_SQL = "SELECT token, changed_at, serial FROM %s WHERE id = 1"
+# The serial grows by one, or to the clock if that is ahead (see DataVersion).
+BUMP_SQL = (
+    "UPDATE %s SET token = %%s, changed_at = %%s, "
+    "serial = CASE WHEN serial + 1 > %%s THEN serial + 1 ELSE %%s END WHERE id = 1"
+)
 
 
 def new_token() -> str:
     return uuid.uuid4().hex
+
+
+def clock_serial() -> int:
+    """Microseconds since 1970: a new row's serial, and the least a bump sets."""
+    return time.time_ns() // 1000
 
 
 class DataVersion(models.Model):
@@ -19,12 +32,16 @@ class DataVersion(models.Model):
     Kept in the database, not in the cache, so that every app server and every management
     command sees the same version. The token is random rather than a counter, so a flushed and
     reloaded database (restore_data, a test run) never meets pages cached under an old number.
+    The serial only orders versions for the Redis mirror (version_mirror.py): it grows by at
+    least one with every bump, under the row's lock, and never falls behind the clock, so a
+    version written after a flush or a restore is still newer than any mirrored before.
     """
 
     SINGLETON_ID = 1
 
     token = models.CharField(_("token"), max_length=32, default=new_token)
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    serial = models.BigIntegerField(_("serial"), default=clock_serial)
 
     class Meta:
         verbose_name = _("data version")
@@ -36,35 +53,94 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls) -> "DataVersion":
-        """The current version, read by one query on the primary key; created if the row is
-        missing, as after `flush`.
+        """The current version: outside a transaction from the Redis mirror when it holds
+        one, else read by one query on the primary key (and offered to the mirror, which
+        refuses it if it holds a newer one); created if the row is missing, as after `flush`.
 
         Plain SQL: every anonymous page reads it, and the ORM spends ten times the query's own
         cost compiling it (about 0.35 ms on this machine)."""
+        # Inside a transaction, its own uncommitted bump is what it must see.
+        mirrored_here = version_mirror.enabled() and not connection.in_atomic_block
+        if mirrored_here:
+            mirrored = version_mirror.read()
+            if mirrored is not None:
+                return cls(
+                    pk=cls.SINGLETON_ID,
+                    token=mirrored.token,
+                    changed_at=mirrored.changed_at,
+                    serial=mirrored.serial,
+                )
+        version = cls.read()
+        if version is None:
+            return cls.bump()
+        if mirrored_here:
+            version_mirror.offer(version.as_mirrored())
+        return version
+
+    @classmethod
+    def read(cls) -> "DataVersion | None":
+        """The version in the database (None without its row), never the mirror's."""
         with connection.cursor() as cursor:
             cursor.execute(READ_SQL % connection.ops.quote_name(cls._meta.db_table))
             row = cursor.fetchone()
         if row is None:
-            return cls.bump()
-        token, changed_at = row
+            return None
+        token, changed_at, serial = row
         if isinstance(changed_at, str):  # SQLite keeps datetimes as text, in UTC
             changed_at = datetime.datetime.fromisoformat(changed_at)
         if changed_at.tzinfo is None:
             changed_at = changed_at.replace(tzinfo=datetime.UTC)
-        return cls(pk=cls.SINGLETON_ID, token=token, changed_at=changed_at)
+        return cls(pk=cls.SINGLETON_ID, token=token, changed_at=changed_at, serial=serial)
+
+    def as_mirrored(self) -> version_mirror.Version:
+        return version_mirror.Version(self.serial, self.token, self.changed_at)
 
     @classmethod
     def bump(cls) -> "DataVersion":
         """Give the data a new version, inside the caller's transaction: a rolled-back write
         (an import preview, a failed import) rolls the new version back with it, so cached
-        pages stay valid. Returns the new version."""
+        pages stay valid. With the mirror, the version committed is published once the
+        outermost transaction commits. Returns the new version (its serial unread: another
+        writer may commit a later one first)."""
         version = cls(pk=cls.SINGLETON_ID, token=new_token(), changed_at=timezone.now())
-        updated = cls.objects.filter(pk=cls.SINGLETON_ID).update(
-            token=version.token, changed_at=version.changed_at
-        )
+        # Plain SQL, as in current(): an import saving 5,000 rows bumps once per row, and the
+        # ORM's update took 0.7 ms a bump on PostgreSQL here, mostly compiling it.
+        floor = clock_serial()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                BUMP_SQL % connection.ops.quote_name(cls._meta.db_table),
+                [
+                    version.token,
+                    connection.ops.adapt_datetimefield_value(version.changed_at),
+                    floor,
+                    floor,
+                ],
+            )
+            updated = cursor.rowcount
         if not updated:
             cls.objects.get_or_create(
                 pk=cls.SINGLETON_ID,
                 defaults={"token": version.token, "changed_at": version.changed_at},
             )
+        if version_mirror.enabled():
+            publish_on_commit()
         return version
+
+
+def publish_committed_version() -> None:
+    """Read the committed version and offer it to the mirror (refused if it holds a newer
+    one, as when a later writer published first)."""
+    version = DataVersion.read()
+    if version is None:
+        version_mirror.forget()
+    else:
+        version_mirror.offer(version.as_mirrored())
+
+
+def publish_on_commit() -> None:
+    """Once per transaction, however many rows it writes: a callback that a rolled-back
+    savepoint discarded (Django drops it from run_on_commit) is registered again by the next
+    bump."""
+    pending = connection.run_on_commit if connection.in_atomic_block else []
+    if not any(entry[1] is publish_committed_version for entry in pending):
+        transaction.on_commit(publish_committed_version)

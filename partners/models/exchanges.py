@@ -46,14 +46,20 @@ class ExchangeQuerySet(models.QuerySet):
         return self.filter(started_on__gt=today).order_by("started_on", "pk")
 
     def update(self, **kwargs) -> int:
-        """QuerySet.update; one that changes what the derived values hold also refreshes
-        them, since a queryset update sends no signal."""
-        if set(kwargs).isdisjoint(DERIVED_FROM):
-            return super().update(**kwargs)
+        """QuerySet.update, and what a save's signals would do, since a queryset update sends
+        none: a new data version, and for a change of what the derived values hold a refresh
+        of them."""
+        from .data_version import DataVersion
+
         with transaction.atomic():
-            pks = list(self.values_list("pk", flat=True))
-            count = super().update(**kwargs)
-            exchanges_changed(pks)
+            if set(kwargs).isdisjoint(DERIVED_FROM):
+                count = super().update(**kwargs)
+            else:
+                pks = list(self.values_list("pk", flat=True))
+                count = super().update(**kwargs)
+                exchanges_changed(pks)
+            if count:
+                DataVersion.bump()
         return count
 
     def search(self, query: str, in_date_order: bool = False) -> "ExchangeQuerySet":

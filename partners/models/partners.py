@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ..links import partner_url
 from .agreements import Agreement, Kind, Status
 from .countries import Continent, Country
+from .data_version import DataVersion
 from .derived import DERIVED_FIELDS, SEARCHED_FIELDS, SEPARATOR, partners_changed, refresh_partners
 from .exchanges import last_exchange_subquery
 from .text import Localized, fold
@@ -76,16 +77,26 @@ class CityQuerySet(models.QuerySet):
         )
 
     def update(self, **kwargs) -> int:
-        """QuerySet.update; one that changes what the search text holds (a name, the other
-        spellings, the country) or whether the partner is published (its exchanges' listing)
-        also refreshes them, since a queryset update sends no signal."""
-        if not (SEARCHED_FIELDS | {"is_published"}).isdisjoint(kwargs):
-            with transaction.atomic():
+        """QuerySet.update, and what a save's signals would do, since a queryset update sends
+        none: a new data version (pages show the partners), and for a change of what the
+        search text holds (a name, the other spellings, the country) or of whether the
+        partner is published (its exchanges' listing) a refresh of them."""
+        with transaction.atomic():
+            if (SEARCHED_FIELDS | {"is_published"}).isdisjoint(kwargs):
+                count = super().update(**kwargs)
+            else:
                 pks = list(self.values_list("pk", flat=True))
                 count = super().update(**kwargs)
                 partners_changed(pks)
-            return count
-        return super().update(**kwargs)
+            if count:
+                DataVersion.bump()
+        return count
+
+    def touch(self) -> int:
+        """Move these partners' updated_at to now, without a new data version: only the
+        write that changed them (an agreement, a photo, an activity) calls it, and that
+        write's own signals bump the version."""
+        return super().update(updated_at=timezone.now())
 
     def refresh_derived(self) -> int:
         """Recompute the stored relationship and search text of these partners from their

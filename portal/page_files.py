@@ -1,0 +1,123 @@
+"""Large stored pages (the downloads, the sitemap at scale) kept as files, each with a gzip
+copy unless it is compressed already (XLSX), and sent with FileResponse, which gunicorn sends
+by sendfile.
+
+From the cache, a 1-5 MB download was read into Python, unpickled and written out on every
+request. The files are named by the page's cache key, which holds the data version and the
+release, so an edit makes them unreachable at once, as it does the cached pages; writing a
+new version's file removes the older versions' ones. Each app server keeps its own folder
+(PORTAL_PAGE_FILES_DIR): a file it lacks is rebuilt from the shared cache or the view.
+"""
+
+import gzip
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+# A gzip copy is kept when it is at most this fraction of the page.
+WORTH_COMPRESSING = 0.9
+# Headers the file's own size and encoding decide.
+OWN_HEADERS = {"content-length", "content-encoding"}
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    """The client takes gzip-encoded bodies (every browser does); "gzip;q=0" refuses it."""
+    for coding in request.headers.get("Accept-Encoding", "").lower().split(","):
+        name, _, parameters = coding.partition(";")
+        if name.strip() in ("gzip", "x-gzip"):
+            quality = parameters.strip().removeprefix("q=").strip() or "1"
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def gzip_etag(etag: str) -> str:
+    """The ETag of a page's gzip copy: a representation of its own, so that a cache holding
+    both never answers a request for one with the other's bytes."""
+    return f'{etag[:-1]}-gzip"'
+
+
+def base_path(key: str) -> Path:
+    return Path(settings.PORTAL_PAGE_FILES_DIR) / key.replace(":", "_")
+
+
+def serve(key: str, gzipped: bool) -> FileResponse | None:
+    """The page stored as a file under `key`, gzip-encoded if asked; None if there is none."""
+    base = base_path(key)
+    try:
+        stored = json.loads(Path(f"{base}.json").read_text())
+        body = open(f"{base}.body", "rb")  # noqa: SIM115 (FileResponse closes it)
+    except (OSError, ValueError):
+        return None
+    if gzipped:
+        try:
+            body, plain = open(f"{base}.gz", "rb"), body  # noqa: SIM115
+            plain.close()
+        except FileNotFoundError:
+            gzipped = False  # not worth compressing
+    response = FileResponse(body, status=stored["status"])
+    del response["Content-Disposition"]  # FileResponse names the file; the view's name counts
+    for header, value in stored["headers"]:
+        response[header] = value
+    vary = response.get("Vary")
+    response["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+        if "ETag" in response:
+            response["ETag"] = gzip_etag(response["ETag"])
+    return response
+
+
+def keep(key: str, response: HttpResponse) -> bool:
+    """Write `response` as the files of `key`: its body, a gzip copy, then its headers, which
+    mark it complete. False if they cannot be written."""
+    base = base_path(key)
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+        write(Path(f"{base}.body"), response.content)
+        compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
+        # An XLSX is a zip already: its gzip copy would only cost the client a decompression.
+        if len(compressed) < len(response.content) * WORTH_COMPRESSING:
+            write(Path(f"{base}.gz"), compressed)
+        headers = [(h, v) for h, v in response.items() if h.lower() not in OWN_HEADERS]
+        write(
+            Path(f"{base}.json"),
+            json.dumps({"status": response.status_code, "headers": headers}).encode(),
+        )
+    except OSError:
+        logger.warning("page file not written: %s", base, exc_info=True)
+        return False
+    remove_other_versions(base)
+    return True
+
+
+def write(path: Path, content: bytes) -> None:
+    """Write by renaming a complete temporary file, so that a reader never sees part of it."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def remove_other_versions(base: Path) -> None:
+    """Remove the files of other data versions and releases than `base`'s (a name starts
+    "page_<version>-<release>_"). A request still sending one keeps reading it: an open file
+    outlives its name."""
+    prefix = base.name.split("_", 2)
+    current = f"{prefix[0]}_{prefix[1]}_"
+    for path in base.parent.glob("page_*"):
+        if not path.name.startswith(current):
+            path.unlink(missing_ok=True)

@@ -1,0 +1,137 @@
+"""The warm page cache's shortcuts stay exact: the data version mirrored in Redis, large pages
+kept as files (with gzip copies), and queryset updates, which send no signals, still retire
+the cached pages."""
+
+import datetime
+import gzip
+import os
+
+import pytest
+import reversion
+from django.db import connection
+from django.http import FileResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from partners.models import Agreement, City, DataVersion, Exchange
+from portal import page_cache
+from tests.factories import make_exchange, make_home_city
+from tests.spreadsheets import make_countries, make_partner
+
+PAGE = "/en/partners/kharkiv/"
+DOWNLOAD = "/data/partners.csv"
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+
+
+@pytest.fixture
+def kharkiv(db) -> City:
+    make_countries()
+    make_home_city()
+    with reversion.create_revision():
+        city = make_partner(population=1_421_125)
+    return city
+
+
+@pytest.fixture
+def visitor() -> Client:
+    return Client()
+
+
+def queries_for(client: Client, path: str, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, headers=headers)
+    return response, len(queries)
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+# Queryset updates
+
+
+def test_a_queryset_update_of_a_partner_is_on_the_next_page(visitor, kharkiv):
+    assert "1,421,125" in visitor.get(PAGE).text
+    City.objects.filter(pk=kharkiv.pk).update(population=1_500_000)
+    assert "1,500,000" in visitor.get(PAGE).text
+
+
+def test_a_queryset_update_of_an_agreement_is_on_the_next_page(visitor, kharkiv):
+    assert "1995" not in visitor.get(PAGE).text
+    Agreement.objects.filter(city=kharkiv).update(signed_on=datetime.date(1995, 3, 4))
+    assert "1995" in visitor.get(PAGE).text
+
+
+def test_a_queryset_update_of_an_activity_is_on_the_next_page(visitor, kharkiv):
+    exchange = make_exchange(kharkiv, title_en="Youth orchestra visit")
+    address = exchange.get_absolute_url()
+    assert "Youth orchestra visit" in visitor.get(address).text
+    Exchange.objects.filter(pk=exchange.pk).update(title_en="Chamber choir visit")
+    assert "Chamber choir visit" in visitor.get(address).text
+
+
+def test_a_queryset_update_of_no_row_keeps_the_cached_pages(kharkiv):
+    before = DataVersion.current().token
+    City.objects.filter(slug="nowhere").update(population=1)
+    assert DataVersion.current().token == before
+
+
+# Large pages kept as files
+
+
+@pytest.fixture
+def small_pages_limit(monkeypatch):
+    """One partner's download is a few hundred bytes: count anything over 100 as large."""
+    monkeypatch.setattr(page_cache, "LOCAL_COPY_MAX_BYTES", 100)
+
+
+def test_a_large_download_is_sent_from_a_file_and_gzipped_for_clients_that_take_it(
+    visitor, kharkiv, small_pages_limit
+):
+    first = visitor.get(DOWNLOAD)
+    plain, queries = queries_for(visitor, DOWNLOAD)
+    zipped = visitor.get(DOWNLOAD, headers={"accept-encoding": "gzip, deflate, br"})
+    assert queries == 1  # the data version
+    assert isinstance(plain, FileResponse)  # WSGI servers send its file (gunicorn: sendfile)
+    assert body(plain) == first.content and b"kharkiv" in first.content
+    assert plain["Content-Type"] == first["Content-Type"]
+    assert plain["Content-Disposition"] == 'attachment; filename="partners.csv"'
+    assert plain["ETag"] == first["ETag"]
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body(zipped)) == first.content
+    assert int(zipped["Content-Length"]) < len(first.content)
+    assert zipped["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    # Each copy revalidates with its own ETag.
+    for response in (plain, zipped):
+        again = visitor.get(
+            DOWNLOAD, headers={"if-none-match": response["ETag"], "accept-encoding": "gzip"}
+        )
+        assert again.status_code == 304
+
+
+def test_a_client_refusing_gzip_gets_the_plain_file(visitor, kharkiv, small_pages_limit):
+    visitor.get(DOWNLOAD)
+    refused = visitor.get(DOWNLOAD, headers={"accept-encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused and b"kharkiv" in body(refused)
+
+
+def test_an_edit_retires_the_download_files(visitor, kharkiv, small_pages_limit, settings):
+    visitor.get(DOWNLOAD)
+    assert b"1421125" in body(visitor.get(DOWNLOAD))
+    old_files = set(settings.PORTAL_PAGE_FILES_DIR.iterdir())
+    kharkiv.population = 1_500_000
+    kharkiv.save()
+    after = visitor.get(DOWNLOAD)
+    assert b"1500000" in after.content and b"1421125" not in after.content
+    zipped = visitor.get(DOWNLOAD, headers={"accept-encoding": "gzip"})
+    assert b"1500000" in gzip.decompress(body(zipped))
+    assert old_files and old_files.isdisjoint(settings.PORTAL_PAGE_FILES_DIR.iterdir())
+
+
+def test_addresses_with_a_query_string_are_never_kept_as_files(
+    visitor, kharkiv, small_pages_limit, settings
+):
+    for number in range(3):
+        assert b"kharkiv" in body(visitor.get(f"{DOWNLOAD}?junk={number}"))
+    assert not list(settings.PORTAL_PAGE_FILES_DIR.glob("page_*"))
