@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0010_exchange_derived_and_indexes"),
+        ("partners", "0011_exchange_counts_and_search_index"),
     ]
 
     operations = [

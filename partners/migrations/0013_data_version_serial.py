@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0010_exchange_derived_and_indexes'),
+        ('partners', '0012_render_indexes'),
     ]
 
     operations = [
