@@ -244,14 +244,16 @@ class ExchangeDate(models.Model):
         return f"{self.city_id} {self.started_on} {self.exchange_id}"
 
 
-def last_started_on(today: datetime.date | None = None) -> Subquery:
-    """For a City queryset: the start date of the partner's latest activity (published or
-    not) that has started by `today` (the portal's local date), or NULL; read from the
-    stored ExchangeDate rows, one backward probe of their key per partner."""
+def last_started_on(field: str = "started_on", today: datetime.date | None = None) -> Subquery:
+    """For a City queryset: `field` of the partner's latest activity (published or not)
+    that has started by `today` (the portal's local date), or NULL; read from the stored
+    ExchangeDate rows, one backward probe of their key per partner (and for another field
+    than the date, one look-up of that activity). Ties as last_exchange_subquery's."""
     dates = ExchangeDate.objects.filter(
         city_id=OuterRef("pk"), started_on__lte=today or timezone.localdate()
-    )
-    return Subquery(dates.order_by("-started_on").values("started_on")[:1])
+    ).order_by("-started_on", "-exchange_id")
+    name = "started_on" if field == "started_on" else f"exchange__{field}"
+    return Subquery(dates.values(name)[:1])
 
 
 def last_exchange_subquery(field: str = "started_on", published: bool = True) -> Subquery:
