@@ -299,6 +299,10 @@ def refresh_exchange_dates(exchange_pks: Iterable[int] | None = None, registry=a
     CHUNK of ids; an id whose activity is gone just loses its rows. `registry`: the models'
     apps (a migration's historical ones). Raw statements, as for the counts: the model's
     would send a data-version signal per row for what only follows other writes."""
+    if exchange_pks is not None:
+        exchange_pks = sorted(set(exchange_pks))
+        if not exchange_pks:
+            return
     Exchange = registry.get_model("partners", "Exchange")
     date_model = registry.get_model("partners", "ExchangeDate")
     connection = connections[router.db_for_write(date_model)]
@@ -313,13 +317,17 @@ def refresh_exchange_dates(exchange_pks: Iterable[int] | None = None, registry=a
         f"JOIN {exchanges} e ON e.id = l.{exchange_id}"
     )
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # As the counts' (the same lock): a concurrent rebuild of the same activity's
+            # rows would insert what the other's uncommitted statements hide from it (a
+            # removed link's row, or a duplicate key). SQLite serialises writers already.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COUNTS_LOCK])
         if exchange_pks is None:
             cursor.execute(f"DELETE FROM {table}")
             cursor.execute(insert)
             return
-        pks = sorted(set(exchange_pks))
-        for start in range(0, len(pks), CHUNK):
-            chunk = pks[start : start + CHUNK]
+        for start in range(0, len(exchange_pks), CHUNK):
+            chunk = exchange_pks[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {table} WHERE exchange_id IN ({marks})", chunk)
             cursor.execute(f"{insert} WHERE e.id IN ({marks})", chunk)
