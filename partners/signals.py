@@ -109,7 +109,8 @@ def remember_counted_year(sender, instance: Exchange, **kwargs) -> None:
 
 @receiver(post_delete, sender=Exchange)
 def recount_deleted_exchange(sender, instance: Exchange, **kwargs) -> None:
-    exchanges_changed([], getattr(instance, "_counted_years", []))
+    # Its id too: its partners' stored start dates (ExchangeDate) lose its rows.
+    exchanges_changed([instance.pk], getattr(instance, "_counted_years", []))
 
 
 @receiver(pre_delete, sender=City)

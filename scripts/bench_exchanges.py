@@ -14,6 +14,7 @@ issue's goals are for this mode. Without it the settings come from the environme
 (DJANGO_DEBUG=1 above), which adds Django's debug bookkeeping to every figure.
 
 BENCH_PARTNERS, BENCH_EXCHANGES and BENCH_RUNS change the sizes and the runs per page;
+BENCH_ONLY=dormant measures only the pages whose name holds that word;
 BENCH_PROFILE=/en/exchanges/ profiles one request of that path instead. BENCH_DATABASE_URL
 names a database (never the demo's) to migrate and use: it is filled only when it has no
 partners yet, so a second run measures the same data at once.
@@ -164,7 +165,10 @@ def main() -> None:
         return
     print(f"{'page':<26}{'lang':<6}{'queries':>8}{'p50 ms':>9}{'p90 ms':>9}{'cpu ms':>9}"
           f"{'p50/goal':>10}")  # fmt: skip
+    only = os.environ.get("BENCH_ONLY", "")
     for name, path, page_client, goal in pages:
+        if only not in name:
+            continue
         for lang in ("en", "ko"):
             queries, p50, p90, cpu = measure(page_client, path.format(lang=lang), lang)
             print(f"{name:<26}{lang:<6}{queries:>8}{p50:>9.1f}{p90:>9.1f}{cpu:>9.1f}"

@@ -108,6 +108,23 @@ def test_the_dormant_report_lists_partners_without_a_recent_exchange(
     assert "more than 3 years ago" in admin_client.get(DORMANT, HTTP_ACCEPT_LANGUAGE="en").text
 
 
+def test_an_announced_activity_counts_for_the_dormant_report_from_its_start_without_a_save(
+    admin_client, partners, monkeypatch
+):
+    today = timezone.localdate()
+    make_exchange(partners["calgary"], title_en="Old", started_on=years_ago(5))
+    make_exchange(partners["calgary"], title_en="Planned", started_on=today + D.resolution)
+
+    def dormant() -> dict:
+        response = admin_client.get(DORMANT)
+        return {c.slug: c.last_exchange_on for c in response.context["cl"].result_list}
+
+    assert dormant()["calgary"] == years_ago(5)
+    # The day after its start, with nothing written since, it is Calgary's last exchange.
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today + 2 * D.resolution)
+    assert "calgary" not in dormant()
+
+
 def test_the_dormant_threshold_comes_from_the_setting(admin_client, partners, settings):
     make_exchange(partners["sapporo"], title_en="Two years ago", started_on=years_ago(2, days=-1))
     settings.PORTAL_DORMANT_YEARS = 3

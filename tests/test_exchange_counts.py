@@ -1,7 +1,8 @@
 """The exchange list's stored counts (ExchangeCount: listed activities by year, field and
 continent) never drift from the activities, whatever path writes them, and the list shows
-the same counts from them as it lists (models/derived.py, refresh_exchange_counts). A
-restored backup's are in tests/test_backup.py (every row of every partners model)."""
+the same counts from them as it lists (models/derived.py, refresh_exchange_counts); nor do
+the dormant report's stored start dates (ExchangeDate, refresh_exchange_dates) from the
+links. A restored backup's are in tests/test_backup.py (every row of every partners model)."""
 
 import datetime
 import io
@@ -13,7 +14,7 @@ import reversion
 from django.core.management import call_command
 from reversion.models import Version
 
-from partners.models import City, Country, Exchange, ExchangeCount
+from partners.models import City, Country, Exchange, ExchangeCount, ExchangeDate
 from tests.factories import make_city, make_exchange, make_exchange_partners
 from tests.spreadsheets import csv_bytes
 
@@ -43,8 +44,23 @@ def stored_counts() -> Counter:
     )
 
 
+def dates_from_links() -> Counter:
+    """(partner, start date, activity) of every link of an activity with a partner."""
+    return Counter(
+        (city_id, exchange.started_on, exchange.pk)
+        for exchange in Exchange.objects.all()
+        for city_id in exchange.partners.values_list("pk", flat=True)
+    )
+
+
+def stored_dates() -> Counter:
+    return Counter(ExchangeDate.objects.values_list("city_id", "started_on", "exchange_id"))
+
+
 def assert_no_drift() -> None:
     assert stored_counts() == counts_from_records()
+    # The dormant report's stored start dates (ExchangeDate) follow the same write paths.
+    assert stored_dates() == dates_from_links()
 
 
 @pytest.fixture
@@ -72,6 +88,7 @@ def test_saves_of_field_date_and_publication_and_deletes_recount(partners):
     assert_no_drift()
     Exchange.objects.all().delete()
     assert stored_counts() == Counter()
+    assert stored_dates() == Counter()
 
 
 def test_partner_links_publication_continent_and_deletion_recount(partners):
@@ -90,9 +107,13 @@ def test_partner_links_publication_continent_and_deletion_recount(partners):
     partners["novosibirsk"].agreements.all().delete()  # they protect the partner
     partners["novosibirsk"].delete()
     assert_no_drift()
+    partners["sapporo"].exchanges.add(exchange)
+    partners["sapporo"].exchanges.clear()
+    assert_no_drift()
     exchange.partners.clear()
     assert_no_drift()
     assert stored_counts() == Counter()
+    assert stored_dates() == Counter()
 
 
 def test_import_history_restore_loaddata_and_scale_data_keep_the_counts(tmp_path, settings):

@@ -17,11 +17,12 @@ from ..models import (
     Continent,
     DormantPartner,
     Exchange,
+    ExchangeDate,
     Field,
     Kind,
     whole_years_between,
 )
-from ..models.exchanges import last_exchange_subquery
+from ..models.exchanges import last_started_on
 from ..resources import DormantPartnerResource
 from .history import HistoryAdmin
 from .partners import KindFilter
@@ -126,9 +127,7 @@ class DormantChangeList(ChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         rows = {city.pk: city for city in self.result_list}
-        fields = City.objects.filter(pk__in=rows).annotate(
-            field=last_exchange_subquery("field", published=False)
-        )
+        fields = City.objects.filter(pk__in=rows).annotate(field=last_started_on("field"))
         for pk, field in fields.values_list("pk", "field"):
             rows[pk].last_exchange_field = field
 
@@ -167,25 +166,25 @@ class DormantPartnerAdmin(ReadOnlyReportMixin, ExportOnlyMixin, admin.ModelAdmin
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        recent = Exchange.partners.through.objects.filter(
-            exchange__started_on__gte=dormant_cutoff(),
-            exchange__started_on__lte=timezone.localdate(),
-        )
+        today = timezone.localdate()
+        recent = ExchangeDate.objects.filter(started_on__range=(dormant_cutoff(today), today))
         return (
             City.objects.select_related("country")
             .filter(current_kind__isnull=False)
             # Dormant: no activity started between the cutoff and today. The few partners
-            # with one are gathered once (the date index finds the recent activities); asking
-            # each partner for its last date in the filter cost two seconds at 10,000.
+            # with one are gathered once; asking each partner for its last date in the
+            # filter cost two seconds at 10,000 through the links.
             .exclude(pk__in=recent.values("city_id"))
-            .annotate(last_exchange_on=last_exchange_subquery("started_on", published=False))
+            # One probe of the stored start dates' key per dormant partner (~110 ms
+            # through the links for 2,700 of them at 100,000 activities).
+            .annotate(last_exchange_on=last_started_on(today=today))
         )
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet:
         return (
             super()
             .get_export_queryset(request)
-            .annotate(last_exchange_field=last_exchange_subquery("field", published=False))
+            .annotate(last_exchange_field=last_started_on("field"))
         )
 
     def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:

@@ -4,7 +4,7 @@ from .agreements import Agreement, Kind, Status
 from .checks import CheckConfirmation, DataWarningReport
 from .countries import Continent, Country
 from .data_version import DataVersion
-from .exchanges import Exchange, ExchangeCount, Field
+from .exchanges import Exchange, ExchangeCount, ExchangeDate, Field
 from .home_city import HomeCity
 from .media import AgreementDocument, Licence, Photo
 from .partners import City, DormantPartner, Level, haversine_km, whole_years_between
@@ -22,6 +22,7 @@ __all__ = [
     "DormantPartner",
     "Exchange",
     "ExchangeCount",
+    "ExchangeDate",
     "Field",
     "HomeCity",
     "Kind",

@@ -11,7 +11,8 @@ spreadsheet import and loaddata (batched by refresh_afterwards()), generate_scal
 Exchanges likewise: refresh_exchanges() (search text, year, listed on public pages), run on
 every Exchange save, change of its partners, and change of a partner (exchanges_changed());
 then refresh_exchange_counts() recounts the exchange list's stored counts (ExchangeCount) for
-the years of the activities refreshed, and of those deleted.
+the years of the activities refreshed, and of those deleted, and refresh_exchange_dates()
+rebuilds their partners' stored start dates (ExchangeDate, the dormant report's).
 tests/test_derived.py, tests/test_exchange_search_text.py and tests/test_exchange_counts.py
 prove the stored values never drift from the records.
 """
@@ -25,7 +26,7 @@ from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 from django.apps import apps
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, QuerySet
 
 from .agreements import Status
@@ -292,6 +293,46 @@ def refresh_exchange_counts(years: Iterable[int] | None = None, registry=apps) -
             )
 
 
+def refresh_exchange_dates(exchange_pks: Iterable[int] | None = None, registry=apps) -> None:
+    """Rebuild the stored ExchangeDate rows (partner, start date, activity) of the activities
+    `exchange_pks` (all when None) from their links: one DELETE and one INSERT … SELECT per
+    CHUNK of ids; an id whose activity is gone just loses its rows. `registry`: the models'
+    apps (a migration's historical ones). Raw statements, as for the counts: the model's
+    would send a data-version signal per row for what only follows other writes."""
+    if exchange_pks is not None:
+        exchange_pks = sorted(set(exchange_pks))
+        if not exchange_pks:
+            return
+    Exchange = registry.get_model("partners", "Exchange")
+    date_model = registry.get_model("partners", "ExchangeDate")
+    connection = connections[router.db_for_write(date_model)]
+    quote = connection.ops.quote_name
+    table = quote(date_model._meta.db_table)
+    through = Exchange.partners.through._meta
+    links, exchanges = quote(through.db_table), quote(Exchange._meta.db_table)
+    city_id, exchange_id = (quote(through.get_field(name).column) for name in ("city", "exchange"))
+    insert = (
+        f"INSERT INTO {table} (city_id, started_on, exchange_id) "
+        f"SELECT l.{city_id}, e.started_on, e.id FROM {links} l "
+        f"JOIN {exchanges} e ON e.id = l.{exchange_id}"
+    )
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # As the counts' (the same lock): a concurrent rebuild of the same activity's
+            # rows would insert what the other's uncommitted statements hide from it (a
+            # removed link's row, or a duplicate key). SQLite serialises writers already.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COUNTS_LOCK])
+        if exchange_pks is None:
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(insert)
+            return
+        for start in range(0, len(exchange_pks), CHUNK):
+            chunk = exchange_pks[start : start + CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE exchange_id IN ({marks})", chunk)
+            cursor.execute(f"{insert} WHERE e.id IN ({marks})", chunk)
+
+
 def write_derived(rows: QuerySet, names: list[str], changed: list[tuple[int, dict]]) -> None:
     """UPDATE the fields `names` of the model of `rows` for each (pk, values), one statement
     run for every row.
@@ -353,6 +394,7 @@ def refresh_now(partner_pks: list[int], exchange_pks: list[int], years: set[int]
     for start in range(0, len(exchange_pks), CHUNK):
         chunk = exchange_pks[start : start + CHUNK]
         refresh_exchanges(Exchange.objects.filter(pk__in=chunk), years)
+    refresh_exchange_dates(exchange_pks)
     refresh_exchange_counts(years)
 
 

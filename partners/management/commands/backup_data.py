@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 # Rebuilt by migrate (content types, permissions) or transient (sessions, login attempts).
 # The admin log stays: with the change history it tells who deleted what.
 # The data version is not data: a restore gives the restored data a new one. The exchange
-# list's counts are recounted from the restored activities (models/derived.py).
+# list's counts and the partners' start dates are rebuilt from the restored activities
+# (models/derived.py).
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
@@ -19,6 +20,7 @@ EXCLUDED = [
     "axes",
     "partners.dataversion",
     "partners.exchangecount",
+    "partners.exchangedate",
 ]
 
 
