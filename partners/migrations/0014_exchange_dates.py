@@ -12,7 +12,7 @@ def fill_dates(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0011_exchange_counts_and_search_index"),
+        ("partners", "0013_data_version_serial"),
     ]
 
     operations = [
