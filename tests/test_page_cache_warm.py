@@ -135,3 +135,64 @@ def test_addresses_with_a_query_string_are_never_kept_as_files(
     for number in range(3):
         assert b"kharkiv" in body(visitor.get(f"{DOWNLOAD}?junk={number}"))
     assert not list(settings.PORTAL_PAGE_FILES_DIR.glob("page_*"))
+
+
+# Gzip copies of every stored page
+
+GZIP = {"accept-encoding": "gzip, deflate, br"}
+# What differs between a page and its gzip copy by design.
+ENCODING_HEADERS = {"Content-Encoding", "Content-Length", "ETag"}
+
+
+def test_a_stored_page_is_sent_gzipped_to_clients_that_take_it(visitor, kharkiv):
+    plain = visitor.get(PAGE)
+    zipped, queries = queries_for(visitor, PAGE, **GZIP)
+    assert queries == 1  # the data version: compressed when stored, not per request
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert int(zipped["Content-Length"]) == len(zipped.content) < len(plain.content) / 3
+    assert zipped["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    # No secret for BREACH to guess in a compressed body.
+    assert not zipped.cookies and b"csrfmiddlewaretoken" not in gzip.decompress(zipped.content)
+
+
+def test_a_gzipped_page_keeps_the_security_headers_of_the_page(visitor, kharkiv):
+    plain = visitor.get(PAGE)
+    zipped = visitor.get(PAGE, headers=GZIP)
+    assert "Content-Security-Policy" in plain and "X-Frame-Options" in plain
+    assert {h: v for h, v in plain.items() if h not in ENCODING_HEADERS} == {
+        h: v for h, v in zipped.items() if h not in ENCODING_HEADERS
+    }
+
+
+def test_the_first_request_of_a_page_is_gzipped_as_its_later_copies(visitor, kharkiv):
+    first = visitor.get(PAGE, headers=GZIP)
+    later = visitor.get(PAGE, headers=GZIP)
+    assert first["Content-Encoding"] == later["Content-Encoding"] == "gzip"
+    assert first["ETag"] == later["ETag"]
+    assert gzip.decompress(first.content) == gzip.decompress(later.content)
+
+
+def test_each_copy_of_a_page_revalidates_with_its_own_etag(visitor, kharkiv):
+    plain = visitor.get(PAGE)
+    zipped = visitor.get(PAGE, headers=GZIP)
+    for response, headers in ((plain, {}), (zipped, GZIP)):
+        again = visitor.get(PAGE, headers={"if-none-match": response["ETag"], **headers})
+        assert again.status_code == 304 and again["ETag"] == response["ETag"]
+        assert "Accept-Encoding" in again["Vary"]
+    # A client that no longer takes gzip is not told its gzip copy is current.
+    assert visitor.get(PAGE, headers={"if-none-match": zipped["ETag"]}).status_code == 200
+
+
+def test_a_client_refusing_gzip_gets_the_plain_page(visitor, kharkiv):
+    visitor.get(PAGE, headers=GZIP)
+    refused = visitor.get(PAGE, headers={"accept-encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused and "1,421,125" in refused.text
+
+
+def test_an_edit_retires_the_gzip_copy_of_a_page(visitor, kharkiv):
+    assert b"1,421,125" in gzip.decompress(visitor.get(PAGE, headers=GZIP).content)
+    kharkiv.population = 1_500_000
+    kharkiv.save()
+    assert b"1,500,000" in gzip.decompress(visitor.get(PAGE, headers=GZIP).content)
