@@ -99,44 +99,45 @@ def is_storable(response: HttpResponse) -> bool:
 
 @dataclass(frozen=True)
 class StoredPage:
-    """A page as the caches keep it: status, headers and body, and the body gzip-compressed
-    once (None when that saves too little), so that a hit sends the copy the client takes
-    without compressing anything.
+    """A page as the caches keep it: the response as rendered and its gzip-encoded copy,
+    compressed once (None when that saves too little), so that a hit sends the copy the
+    client takes without compressing or building anything (unpickling restores the headers
+    as they were set).
 
     Compressing is safe from BREACH here: a stored page carries no secret (no CSRF token, no
     session; is_anonymous_read and is_storable keep any page that sets or reads one out of
     the caches) and reflects nothing of the request but its URL, which the cache key holds.
     Keep it so before storing any other kind of page."""
 
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    content: bytes
-    gzipped: bytes | None
+    plain: HttpResponse
+    gzipped: HttpResponse | None
 
     @classmethod
     def of(cls, response: HttpResponse) -> "StoredPage":
-        content = response.content
-        compressed = gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0)
-        worth = len(compressed) <= len(content) * WORTH_COMPRESSING
-        headers = tuple((h, v) for h, v in response.items() if h.lower() not in OWN_HEADERS)
-        return cls(response.status_code, headers, content, compressed if worth else None)
+        compressed = gzip.compress(response.content, compresslevel=GZIP_LEVEL, mtime=0)
+        if len(compressed) > len(response.content) * WORTH_COMPRESSING:
+            return cls(response, None)
+        zipped = HttpResponse(compressed, status=response.status_code)
+        for header, value in cls.headers_of(response):
+            zipped[header] = value
+        zipped["Content-Length"] = str(len(compressed))
+        zipped["Content-Encoding"] = "gzip"
+        zipped["ETag"] = page_files.gzip_etag(response["ETag"])
+        return cls(response, zipped)
+
+    @staticmethod
+    def headers_of(response: HttpResponse) -> list[tuple[str, str]]:
+        """The headers that do not depend on the body's encoding."""
+        return [(h, v) for h, v in response.items() if h.lower() not in OWN_HEADERS]
 
     def response(self, gzipped: bool) -> HttpResponse:
         """The page as sent to a client that takes gzip (`gzipped`) or not."""
-        gzipped = gzipped and self.gzipped is not None
-        response = HttpResponse(self.gzipped if gzipped else self.content, status=self.status)
-        for header, value in self.headers:
-            response[header] = value
-        response["Content-Length"] = str(len(response.content))
-        if gzipped:
-            response["Content-Encoding"] = "gzip"
-            response["ETag"] = page_files.gzip_etag(response["ETag"])
-        return response
+        return self.gzipped if gzipped and self.gzipped is not None else self.plain
 
     @property
     def is_large(self) -> bool:
         """Too large for the per-process copies; kept as a file too (page_files.py)."""
-        return len(self.content) > LOCAL_COPY_MAX_BYTES
+        return len(self.plain.content) > LOCAL_COPY_MAX_BYTES
 
 
 class PageCacheMiddleware:
@@ -160,7 +161,7 @@ class PageCacheMiddleware:
         version = DataVersion.current()
         language = get_language_from_request(request, check_path=True)
         etag = f'"{version.token}-{RELEASE}-{language}"'
-        gzip = page_files.accepts_gzip(request)
+        gzip = page_files.accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
         last_modified = timegm(version.changed_at.utctimetuple())
         # HTTP dates count whole seconds, and a write may commit after it set the version:
         # a date alone proves a copy current only when it is a second past the change (the
@@ -207,7 +208,7 @@ class PageCacheMiddleware:
         # needs the page too.
         if not kept or settings.PORTAL_SHARED_CACHE:
             store_page(key, page, stores)
-        return page.response(gzip) if gzip and page.gzipped else response
+        return page.response(gzip)
 
 
 def page_stores(request: HttpRequest) -> list[BaseCache]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from django.utils.cache import patch_vary_headers
 
 if TYPE_CHECKING:
@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def accepts_gzip(request: HttpRequest) -> bool:
-    """The client takes gzip-encoded bodies (every browser does); "gzip;q=0" refuses it."""
-    for coding in request.headers.get("Accept-Encoding", "").lower().split(","):
+def accepts_gzip(accept_encoding: str) -> bool:
+    """A client sending this Accept-Encoding takes gzip-encoded bodies (every browser does);
+    "gzip;q=0" refuses it."""
+    for coding in accept_encoding.lower().split(","):
         name, _, parameters = coding.partition(";")
         if name.strip() in ("gzip", "x-gzip"):
             quality = parameters.strip().removeprefix("q=").strip() or "1"
@@ -81,13 +82,11 @@ def keep(key: str, page: "StoredPage") -> bool:
     base = base_path(key)
     try:
         base.parent.mkdir(parents=True, exist_ok=True)
-        write(Path(f"{base}.body"), page.content)
+        write(Path(f"{base}.body"), page.plain.content)
         if page.gzipped is not None:
-            write(Path(f"{base}.gz"), page.gzipped)
-        write(
-            Path(f"{base}.json"),
-            json.dumps({"status": page.status, "headers": page.headers}).encode(),
-        )
+            write(Path(f"{base}.gz"), page.gzipped.content)
+        stored = {"status": page.plain.status_code, "headers": page.headers_of(page.plain)}
+        write(Path(f"{base}.json"), json.dumps(stored).encode())
     except OSError:
         logger.warning("page file not written: %s", base, exc_info=True)
         return False
