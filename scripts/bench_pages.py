@@ -23,6 +23,8 @@ Then the resident memory (RSS) of each worker. Configuration, by environment var
   BENCH_REDIS_URL  redis://127.0.0.1:6379/2
   BENCH_PROJECT    .                    the code to serve (a checkout of main, for "before")
   BENCH_PAGES      a comma-separated list of paths instead of the default one
+  BENCH_PAIRED     1                    1 = each page's ratio to a /healthz run just before
+                                        it (the load drifts); 0 = to the configuration's first
 
 The databases are made once and kept in BENCH_DIR / PostgreSQL; delete them to start over.
 """
@@ -62,6 +64,7 @@ PAGES = [
 ]
 NO_CACHE = {"Cookie": "csrftoken=benchmark"}
 BROWSER = {"Accept-Encoding": "gzip"}
+PAIRED = os.environ.get("BENCH_PAIRED", "1") == "1"
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -264,10 +267,14 @@ def run(engine: str, partners: int, redis: bool) -> None:
         for page in env_list("BENCH_PAGES", ",".join(PAGES)):
             address = f"http://127.0.0.1:{PORT}{page.format(slug=slug)}"
             first = first_after_edit(url, redis, address) if page != "/healthz" else 0.0
+            # The load of a shared machine drifts within a configuration's minutes: each page
+            # is compared with a /healthz run just before it, not with the first one.
+            if PAIRED and page != "/healthz":
+                healthz = wrk(f"http://127.0.0.1:{PORT}/healthz", BROWSER)["rate"]
             warm = wrk(address, BROWSER)
             cold = wrk(address, NO_CACHE)
             revalidated = not_modified_p50(address) if page.startswith("/data/") else None
-            healthz = healthz or warm["rate"]
+            healthz = warm["rate"] if page == "/healthz" else healthz or warm["rate"]
             errors = " (errors)" if warm["errors"] or cold["errors"] else ""
             print(
                 f"| `{page.format(slug=slug)}`{errors} | {warm['rate']:,.0f} | {warm['p50']:.1f} "
