@@ -6,9 +6,11 @@ out a timeout; keying by the version that every write changes retires them exact
 app server, and gives each page an ETag that costs one query instead of a render.
 """
 
+import gzip
 import hashlib
 from calendar import timegm
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -34,6 +36,20 @@ LOCAL_COPY_MAX_BYTES = 256 * 1024
 # What a page is rendered by besides the data: code, templates and translations.
 RELEASE_SOURCES = ("portal", "partners", "templates", "locale")
 RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo"}
+# A page's gzip copy is kept when it is at most this fraction of the page (an XLSX is a zip
+# already, a few hundred bytes barely shrink: their copies would only cost a decompression).
+WORTH_COMPRESSING = 0.9
+# Compressed once per data version and sent many times: the slowest, smallest level.
+GZIP_LEVEL = 9
+# Set by the response's own body and encoding, never copied from the stored page.
+OWN_HEADERS = {"content-length", "content-encoding"}
+# The request headers that make a request conditional (get_conditional_response).
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 
 def release_digest() -> str:
@@ -81,6 +97,49 @@ def is_storable(response: HttpResponse) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class StoredPage:
+    """A page as the caches keep it: the response as rendered and its gzip-encoded copy,
+    compressed once (None when that saves too little), so that a hit sends the copy the
+    client takes without compressing or building anything (unpickling restores the headers
+    as they were set).
+
+    Compressing is safe from BREACH here: a stored page carries no secret (no CSRF token, no
+    session; is_anonymous_read and is_storable keep any page that sets or reads one out of
+    the caches) and reflects nothing of the request but its URL, which the cache key holds.
+    Keep it so before storing any other kind of page."""
+
+    plain: HttpResponse
+    gzipped: HttpResponse | None
+
+    @classmethod
+    def of(cls, response: HttpResponse) -> "StoredPage":
+        compressed = gzip.compress(response.content, compresslevel=GZIP_LEVEL, mtime=0)
+        if len(compressed) > len(response.content) * WORTH_COMPRESSING:
+            return cls(response, None)
+        zipped = HttpResponse(compressed, status=response.status_code)
+        for header, value in cls.headers_of(response):
+            zipped[header] = value
+        zipped["Content-Length"] = str(len(compressed))
+        zipped["Content-Encoding"] = "gzip"
+        zipped["ETag"] = page_files.gzip_etag(response["ETag"])
+        return cls(response, zipped)
+
+    @staticmethod
+    def headers_of(response: HttpResponse) -> list[tuple[str, str]]:
+        """The headers that do not depend on the body's encoding."""
+        return [(h, v) for h, v in response.items() if h.lower() not in OWN_HEADERS]
+
+    def response(self, gzipped: bool) -> HttpResponse:
+        """The page as sent to a client that takes gzip (`gzipped`) or not."""
+        return self.gzipped if gzipped and self.gzipped is not None else self.plain
+
+    @property
+    def is_large(self) -> bool:
+        """Too large for the per-process copies; kept as a file too (page_files.py)."""
+        return len(self.plain.content) > LOCAL_COPY_MAX_BYTES
+
+
 class PageCacheMiddleware:
     """Serve anonymous visitors' pages from the cache, per data version, language and URL.
 
@@ -102,7 +161,7 @@ class PageCacheMiddleware:
         version = DataVersion.current()
         language = get_language_from_request(request, check_path=True)
         etag = f'"{version.token}-{RELEASE}-{language}"'
-        gzip = page_files.accepts_gzip(request)
+        gzip = page_files.accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
         last_modified = timegm(version.changed_at.utctimetuple())
         # HTTP dates count whole seconds, and a write may commit after it set the version:
         # a date alone proves a copy current only when it is a second past the change (the
@@ -112,15 +171,18 @@ class PageCacheMiddleware:
         stores = page_stores(request)
 
         # Checked before the stored page is read: a 304 of a 5 MB download reads none of it.
-        # A file page's gzip copy has an ETag of its own, as current as the page's.
-        sent = request.headers.get("If-None-Match", "") + request.headers.get("If-Match", "")
-        validator = page_files.gzip_etag(etag) if page_files.gzip_etag(etag) in sent else etag
-        headers = add_validators(HttpResponse(), validator, last_modified)
-        conditional = get_conditional_response(
-            request, etag=validator, last_modified=newer_than, response=headers
-        )
-        if conditional is not headers:
-            return conditional  # 304 (or 412), the view never runs
+        # A page's gzip copy has an ETag of its own, as current as the page's. Only for
+        # conditional requests: the check builds a response of its own.
+        if any(header in request.META for header in CONDITIONAL_HEADERS):
+            sent = request.headers.get("If-None-Match", "") + request.headers.get("If-Match", "")
+            gzip_validator = page_files.gzip_etag(etag)
+            validator = gzip_validator if gzip and gzip_validator in sent else etag
+            headers = add_validators(HttpResponse(), validator, last_modified)
+            conditional = get_conditional_response(
+                request, etag=validator, last_modified=newer_than, response=headers
+            )
+            if conditional is not headers:
+                return conditional  # 304 (or 412), the view never runs
         # Not for query strings, which would add files without bound (see page_stores).
         as_file = not request.META.get("QUERY_STRING")
         # This process's copies first (small pages), then the files (large ones), then the
@@ -132,21 +194,21 @@ class PageCacheMiddleware:
                 return served
         cached = cached or read_page(key, stores[1:], nearer=stores[:1])
         if cached is not None:
-            if as_file and is_large(cached) and page_files.keep(key, cached):
-                return page_files.serve(key, gzip) or cached
-            return cached
+            if as_file and cached.is_large and page_files.keep(key, cached):
+                return page_files.serve(key, gzip) or cached.response(gzip)
+            return cached.response(gzip)
 
         response = self.get_response(request)
-        if is_storable(response):
-            add_validators(response, etag, last_modified)
-            kept = as_file and is_large(response) and page_files.keep(key, response)
-            if kept:
-                patch_vary_headers(response, ("Accept-Encoding",))  # as its files are sent
-            # The file serves every worker of this server; only a shared cache (other
-            # servers) needs the page too.
-            if not kept or settings.PORTAL_SHARED_CACHE:
-                store_page(key, response, stores)
-        return response
+        if not is_storable(response):
+            return response
+        add_validators(response, etag, last_modified)
+        page = StoredPage.of(response)
+        kept = as_file and page.is_large and page_files.keep(key, page)
+        # The file serves every worker of this server; only a shared cache (other servers)
+        # needs the page too.
+        if not kept or settings.PORTAL_SHARED_CACHE:
+            store_page(key, page, stores)
+        return page.response(gzip)
 
 
 def page_stores(request: HttpRequest) -> list[BaseCache]:
@@ -165,18 +227,11 @@ def page_stores(request: HttpRequest) -> list[BaseCache]:
     return [caches["pages"]]
 
 
-def fits(store: BaseCache, response: HttpResponse) -> bool:
-    return store is not caches["local-pages"] or not is_large(response)
+def fits(store: BaseCache, page: StoredPage) -> bool:
+    return store is not caches["local-pages"] or not page.is_large
 
 
-def is_large(response: HttpResponse) -> bool:
-    """Too large for the per-process copies; kept as a file too (page_files.py)."""
-    return len(response.content) > LOCAL_COPY_MAX_BYTES
-
-
-def read_page(
-    key: str, stores: list[BaseCache], nearer: list[BaseCache] = ()
-) -> HttpResponse | None:
+def read_page(key: str, stores: list[BaseCache], nearer: list[BaseCache] = ()) -> StoredPage | None:
     """The stored page under `key` from the nearest store holding it, copied to the nearer
     ones (those before it, and `nearer`)."""
     for index, store in enumerate(stores):
@@ -189,10 +244,10 @@ def read_page(
     return None
 
 
-def store_page(key: str, response: HttpResponse, stores: list[BaseCache]) -> None:
+def store_page(key: str, page: StoredPage, stores: list[BaseCache]) -> None:
     for store in stores:
-        if fits(store, response):
-            store.set(key, response, STORED_SECONDS)
+        if fits(store, page):
+            store.set(key, page, STORED_SECONDS)
 
 
 def page_key(token: str, language: str, url: str) -> str:
@@ -205,7 +260,8 @@ def page_key(token: str, language: str, url: str) -> str:
 def add_validators(response: HttpResponse, etag: str, last_modified: int) -> HttpResponse:
     """Add what a cached page and its 304 send: ETag, Last-Modified (a Unix time),
     Cache-Control (a short shared max-age; browsers revalidate every time, so staff see an
-    edit at once) and Vary."""
+    edit at once) and Vary (the language, the cookies that keep a visitor out of the cache, and
+    the encoding: a client taking gzip gets the page's gzip copy)."""
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(
@@ -215,5 +271,5 @@ def add_validators(response: HttpResponse, etag: str, last_modified: int) -> Htt
         s_maxage=settings.PORTAL_PAGE_SHARED_MAX_AGE,
         must_revalidate=True,
     )
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    patch_vary_headers(response, ("Accept-Language", "Cookie", "Accept-Encoding"))
     return response

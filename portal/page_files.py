@@ -9,27 +9,27 @@ new version's file removes the older versions' ones. Each app server keeps its o
 (PORTAL_PAGE_FILES_DIR): a file it lacks is rebuilt from the shared cache or the view.
 """
 
-import gzip
 import json
 import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse
+from django.utils.cache import patch_vary_headers
+
+if TYPE_CHECKING:
+    from portal.page_cache import StoredPage
 
 logger = logging.getLogger(__name__)
 
-# A gzip copy is kept when it is at most this fraction of the page.
-WORTH_COMPRESSING = 0.9
-# Headers the file's own size and encoding decide.
-OWN_HEADERS = {"content-length", "content-encoding"}
 
-
-def accepts_gzip(request: HttpRequest) -> bool:
-    """The client takes gzip-encoded bodies (every browser does); "gzip;q=0" refuses it."""
-    for coding in request.headers.get("Accept-Encoding", "").lower().split(","):
+def accepts_gzip(accept_encoding: str) -> bool:
+    """A client sending this Accept-Encoding takes gzip-encoded bodies (every browser does);
+    "gzip;q=0" refuses it."""
+    for coding in accept_encoding.lower().split(","):
         name, _, parameters = coding.partition(";")
         if name.strip() in ("gzip", "x-gzip"):
             quality = parameters.strip().removeprefix("q=").strip() or "1"
@@ -68,8 +68,7 @@ def serve(key: str, gzipped: bool) -> FileResponse | None:
     del response["Content-Disposition"]  # FileResponse names the file; the view's name counts
     for header, value in stored["headers"]:
         response[header] = value
-    vary = response.get("Vary")
-    response["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+    patch_vary_headers(response, ("Accept-Encoding",))
     if gzipped:
         response["Content-Encoding"] = "gzip"
         if "ETag" in response:
@@ -77,22 +76,17 @@ def serve(key: str, gzipped: bool) -> FileResponse | None:
     return response
 
 
-def keep(key: str, response: HttpResponse) -> bool:
-    """Write `response` as the files of `key`: its body, a gzip copy, then its headers, which
-    mark it complete. False if they cannot be written."""
+def keep(key: str, page: "StoredPage") -> bool:
+    """Write `page` as the files of `key`: its body, its gzip copy if it has one, then its
+    headers, which mark it complete. False if they cannot be written."""
     base = base_path(key)
     try:
         base.parent.mkdir(parents=True, exist_ok=True)
-        write(Path(f"{base}.body"), response.content)
-        compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
-        # An XLSX is a zip already: its gzip copy would only cost the client a decompression.
-        if len(compressed) < len(response.content) * WORTH_COMPRESSING:
-            write(Path(f"{base}.gz"), compressed)
-        headers = [(h, v) for h, v in response.items() if h.lower() not in OWN_HEADERS]
-        write(
-            Path(f"{base}.json"),
-            json.dumps({"status": response.status_code, "headers": headers}).encode(),
-        )
+        write(Path(f"{base}.body"), page.plain.content)
+        if page.gzipped is not None:
+            write(Path(f"{base}.gz"), page.gzipped.content)
+        stored = {"status": page.plain.status_code, "headers": page.headers_of(page.plain)}
+        write(Path(f"{base}.json"), json.dumps(stored).encode())
     except OSError:
         logger.warning("page file not written: %s", base, exc_info=True)
         return False

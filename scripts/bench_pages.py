@@ -7,7 +7,9 @@ large pages kept as files come gzip-compressed), "uncached" (every request rende
 a CSRF cookie, which keeps the page cache out of the way, as for a visitor who has one) and
 "first" (the first request after an edit, when the cache holds no page of the new data
 version: median of 3)
-and, for the downloads, "304" (revalidations with the ETag they sent).
+and, for the downloads, "304" (revalidations with the ETag they sent). For warm requests
+also the bytes per response (headers included, as wrk counts them) and MB/s moved: the large
+pages are bound by what loopback carries between wrk and gunicorn on a loaded machine.
 Then the resident memory (RSS) of each worker. Configuration, by environment variable:
 
   BENCH_PARTNERS   34,10000             34 = the demo data (load_demo_data); N = generate_scale_data
@@ -21,6 +23,8 @@ Then the resident memory (RSS) of each worker. Configuration, by environment var
   BENCH_REDIS_URL  redis://127.0.0.1:6379/2
   BENCH_PROJECT    .                    the code to serve (a checkout of main, for "before")
   BENCH_PAGES      a comma-separated list of paths instead of the default one
+  BENCH_PAIRED     1                    1 = each page's ratio to a /healthz run just before
+                                        it (the load drifts); 0 = to the configuration's first
 
 The databases are made once and kept in BENCH_DIR / PostgreSQL; delete them to start over.
 """
@@ -60,6 +64,7 @@ PAGES = [
 ]
 NO_CACHE = {"Cookie": "csrftoken=benchmark"}
 BROWSER = {"Accept-Encoding": "gzip"}
+PAIRED = os.environ.get("BENCH_PAIRED", "1") == "1"
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -140,8 +145,10 @@ def wrk(url: str, headers: dict[str, str] | None = None) -> dict[str, float]:
     output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    value, unit = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", output).groups()
     return {
         "rate": rate,
+        "bytes_per_second": float(value) * BYTE_UNITS[unit.upper()],
         "p50": milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)),
         "p99": milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)),
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
@@ -154,6 +161,10 @@ def not_modified_p50(url: str) -> float | None:
         response.read()
         etag = response.headers.get("ETag")
     return wrk(url, {"If-None-Match": etag})["p50"] if etag else None
+
+
+# wrk's Transfer/sec units (binary multiples).
+BYTE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 
 
 def milliseconds(text: str) -> float:
@@ -245,24 +256,31 @@ def run(engine: str, partners: int, redis: bool) -> None:
     server = serve(env)
     try:
         title = f"{partners} partners, {engine}, {'Redis' if redis else 'local-memory cache'}"
-        print(f"\n### {title}\n", flush=True)
+        load = os.getloadavg()[0]
+        print(f"\n### {title} (load average {load:.1f})\n", flush=True)
         print(
-            "| page | warm req/s | p50 ms | p99 ms | × healthz | uncached req/s | p50 ms "
-            "| p99 ms | × healthz | first after edit ms | 304 p50 ms |"
+            "| page | warm req/s | p50 ms | p99 ms | × healthz | KB/response | MB/s "
+            "| uncached req/s | p50 ms | p99 ms | × healthz | first after edit ms | 304 p50 ms |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         healthz = None
         for page in env_list("BENCH_PAGES", ",".join(PAGES)):
             address = f"http://127.0.0.1:{PORT}{page.format(slug=slug)}"
             first = first_after_edit(url, redis, address) if page != "/healthz" else 0.0
+            # The load of a shared machine drifts within a configuration's minutes: each page
+            # is compared with a /healthz run just before it, not with the first one.
+            if PAIRED and page != "/healthz":
+                healthz = wrk(f"http://127.0.0.1:{PORT}/healthz", BROWSER)["rate"]
             warm = wrk(address, BROWSER)
             cold = wrk(address, NO_CACHE)
             revalidated = not_modified_p50(address) if page.startswith("/data/") else None
-            healthz = healthz or warm["rate"]
+            healthz = warm["rate"] if page == "/healthz" else healthz or warm["rate"]
             errors = " (errors)" if warm["errors"] or cold["errors"] else ""
             print(
                 f"| `{page.format(slug=slug)}`{errors} | {warm['rate']:,.0f} | {warm['p50']:.1f} "
-                f"| {warm['p99']:.1f} | {warm['rate'] / healthz:.2f} | {cold['rate']:,.1f} "
+                f"| {warm['p99']:.1f} | {warm['rate'] / healthz:.2f} "
+                f"| {warm['bytes_per_second'] / warm['rate'] / 1024:,.1f} "
+                f"| {warm['bytes_per_second'] / 1024**2:,.0f} | {cold['rate']:,.1f} "
                 f"| {cold['p50']:.1f} | {cold['p99']:.1f} | {cold['rate'] / healthz:.3f} "
                 f"| {first:.0f} | {'–' if revalidated is None else f'{revalidated:.1f}'} |",
                 flush=True,

@@ -8,14 +8,26 @@ import os
 
 import pytest
 import reversion
+from django.apps import apps
 from django.db import connection
 from django.http import FileResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from partners.models import Agreement, City, DataVersion, Exchange
+from partners.models import (
+    Agreement,
+    AgreementDocument,
+    City,
+    Country,
+    DataVersion,
+    Exchange,
+    HomeCity,
+    Photo,
+)
+from partners.models.versioned import VersionedQuerySet
 from portal import page_cache
 from tests.factories import make_exchange, make_home_city
+from tests.media_files import new_document, new_photo, saved
 from tests.spreadsheets import make_countries, make_partner
 
 PAGE = "/en/partners/kharkiv/"
@@ -68,6 +80,50 @@ def test_a_queryset_update_of_an_activity_is_on_the_next_page(visitor, kharkiv):
     assert "Youth orchestra visit" in visitor.get(address).text
     Exchange.objects.filter(pk=exchange.pk).update(title_en="Chamber choir visit")
     assert "Chamber choir visit" in visitor.get(address).text
+
+
+def test_a_queryset_update_of_a_country_is_on_its_partners_pages(visitor, kharkiv):
+    assert "Ukraine" in visitor.get(PAGE).text
+    Country.objects.filter(iso_code="UA").update(name_en="Ukraina")
+    assert "Ukraina" in visitor.get(PAGE).text
+
+
+def test_a_queryset_update_of_the_home_city_is_on_every_page(visitor, kharkiv):
+    for path in ("/en/", PAGE):
+        assert "International Relations Division" not in visitor.get(path).text
+    HomeCity.objects.update(office_en="International Relations Division")
+    for path in ("/en/", PAGE):
+        assert "International Relations Division" in visitor.get(path).text
+
+
+@pytest.mark.usefixtures("media_root")
+def test_a_queryset_update_of_a_photo_or_document_is_on_the_partner_page(visitor, kharkiv):
+    photo = saved(new_photo(kharkiv, alt_en="Freedom Square at dusk"))
+    saved(new_document(kharkiv.agreements.get(), title_en="Friendship agreement"))
+    assert "Freedom Square at dusk" in visitor.get(PAGE).text
+    Photo.objects.filter(pk=photo.pk).update(alt_en="Freedom Square at noon")
+    AgreementDocument.objects.filter(city=kharkiv).update(title_en="Friendship charter")
+    page = visitor.get(PAGE).text
+    assert "Freedom Square at noon" in page and "Friendship charter" in page
+
+
+def test_a_bulk_create_gives_revalidating_visitors_a_new_page(visitor, kharkiv):
+    etag = visitor.get("/en/exchanges/")["ETag"]
+    assert visitor.get("/en/exchanges/", headers={"if-none-match": etag}).status_code == 304
+    Exchange.objects.bulk_create(
+        [Exchange(field="culture", title_en="Trade mission", started_on=datetime.date(2024, 5, 1))]
+    )
+    assert visitor.get("/en/exchanges/", headers={"if-none-match": etag}).status_code == 200
+
+
+def test_every_model_whose_saves_retire_pages_has_a_versioned_queryset():
+    """The models whose saves bump the data version (signals.connect_data_version_receivers)
+    are the ones whose updates must; a new model without VersionedQuerySet would be served
+    stale after an update. Many-to-many tables change through m2m_changed."""
+    for model in apps.get_app_config("partners").get_models():
+        if model is DataVersion or not model._meta.managed:
+            continue
+        assert isinstance(model._default_manager.all(), VersionedQuerySet), model
 
 
 def test_a_queryset_update_of_no_row_keeps_the_cached_pages(kharkiv):
@@ -135,3 +191,64 @@ def test_addresses_with_a_query_string_are_never_kept_as_files(
     for number in range(3):
         assert b"kharkiv" in body(visitor.get(f"{DOWNLOAD}?junk={number}"))
     assert not list(settings.PORTAL_PAGE_FILES_DIR.glob("page_*"))
+
+
+# Gzip copies of every stored page
+
+GZIP = {"accept-encoding": "gzip, deflate, br"}
+# What differs between a page and its gzip copy by design.
+ENCODING_HEADERS = {"Content-Encoding", "Content-Length", "ETag"}
+
+
+def test_a_stored_page_is_sent_gzipped_to_clients_that_take_it(visitor, kharkiv):
+    plain = visitor.get(PAGE)
+    zipped, queries = queries_for(visitor, PAGE, **GZIP)
+    assert queries == 1  # the data version: compressed when stored, not per request
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert int(zipped["Content-Length"]) == len(zipped.content) < len(plain.content) / 3
+    assert zipped["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    # No secret for BREACH to guess in a compressed body.
+    assert not zipped.cookies and b"csrfmiddlewaretoken" not in gzip.decompress(zipped.content)
+
+
+def test_a_gzipped_page_keeps_the_security_headers_of_the_page(visitor, kharkiv):
+    plain = visitor.get(PAGE)
+    zipped = visitor.get(PAGE, headers=GZIP)
+    assert "Content-Security-Policy" in plain and "X-Frame-Options" in plain
+    assert {h: v for h, v in plain.items() if h not in ENCODING_HEADERS} == {
+        h: v for h, v in zipped.items() if h not in ENCODING_HEADERS
+    }
+
+
+def test_the_first_request_of_a_page_is_gzipped_as_its_later_copies(visitor, kharkiv):
+    first = visitor.get(PAGE, headers=GZIP)
+    later = visitor.get(PAGE, headers=GZIP)
+    assert first["Content-Encoding"] == later["Content-Encoding"] == "gzip"
+    assert first["ETag"] == later["ETag"]
+    assert gzip.decompress(first.content) == gzip.decompress(later.content)
+
+
+def test_each_copy_of_a_page_revalidates_with_its_own_etag(visitor, kharkiv):
+    plain = visitor.get(PAGE)
+    zipped = visitor.get(PAGE, headers=GZIP)
+    for response, headers in ((plain, {}), (zipped, GZIP)):
+        again = visitor.get(PAGE, headers={"if-none-match": response["ETag"], **headers})
+        assert again.status_code == 304 and again["ETag"] == response["ETag"]
+        assert "Accept-Encoding" in again["Vary"]
+    # A client that no longer takes gzip is not told its gzip copy is current.
+    assert visitor.get(PAGE, headers={"if-none-match": zipped["ETag"]}).status_code == 200
+
+
+def test_a_client_refusing_gzip_gets_the_plain_page(visitor, kharkiv):
+    visitor.get(PAGE, headers=GZIP)
+    refused = visitor.get(PAGE, headers={"accept-encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused and "1,421,125" in refused.text
+
+
+def test_an_edit_retires_the_gzip_copy_of_a_page(visitor, kharkiv):
+    assert b"1,421,125" in gzip.decompress(visitor.get(PAGE, headers=GZIP).content)
+    kharkiv.population = 1_500_000
+    kharkiv.save()
+    assert b"1,500,000" in gzip.decompress(visitor.get(PAGE, headers=GZIP).content)

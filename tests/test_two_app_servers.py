@@ -49,7 +49,9 @@ def database():
     if not listening(5432) or not listening(6379):
         pytest.skip("needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379")
     psycopg = pytest.importorskip("psycopg")
-    name = f"portal_two_servers_{uuid.uuid4().hex[:8]}"
+    # PORTAL_TEST_DATABASE_PREFIX="portal_x" where a workplace assigns database names.
+    prefix = os.environ.get("PORTAL_TEST_DATABASE_PREFIX", "portal_two_servers")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     yield f"{POSTGRES}/{name}"

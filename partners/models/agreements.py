@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .versioned import VersionedQuerySet
+
 
 class Kind(models.TextChoices):
     SISTER = "sister", _("sister city")
@@ -19,20 +21,17 @@ class Status(models.TextChoices):
     ENDED = "ended", _("ended")
 
 
-class AgreementQuerySet(models.QuerySet):
+class AgreementQuerySet(VersionedQuerySet):
     def update(self, **kwargs) -> int:
-        """QuerySet.update, then a refresh of the partners' stored relationship (derived.py)
-        and a new data version, which a queryset update would otherwise leave behind: it
-        sends no signal."""
-        from .data_version import DataVersion
+        """VersionedQuerySet.update (a new data version), then a refresh of the partners'
+        stored relationship (derived.py), which a queryset update would otherwise leave
+        behind: it sends no signal."""
         from .derived import partners_changed
 
         with transaction.atomic():
             city_ids = set(self.values_list("city_id", flat=True))
             count = super().update(**kwargs)
             partners_changed(city_ids)
-            if count:
-                DataVersion.bump()
         return count
 
 

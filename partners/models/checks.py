@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .partners import City
+from .versioned import VersionedManager
 
 
 class CheckConfirmation(models.Model):
@@ -30,6 +31,8 @@ class CheckConfirmation(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+
+    objects = VersionedManager()
 
     class Meta:
         verbose_name = _("checked value")

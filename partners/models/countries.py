@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .text import Localized
+from .versioned import VersionedManager
 
 
 class Continent(models.TextChoices):
@@ -38,7 +39,7 @@ def country_search_names(iso_code: str, name_en: str, name_ko: str) -> list[str]
     return [name_en, name_ko, *SEARCH_ALIASES.get(iso_code, [])]
 
 
-class CountryManager(models.Manager):
+class CountryManager(VersionedManager):
     def get_by_natural_key(self, iso_code: str) -> "Country":
         return self.get(iso_code=iso_code)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ..links import exchange_url
 from .derived import EXCHANGE_DERIVED_FIELDS, EXCHANGE_TEXTS, SEPARATOR, exchanges_changed
 from .text import Localized, fold
+from .versioned import VersionedQuerySet
 
 
 class Field(models.TextChoices):
@@ -33,7 +34,7 @@ SEARCH_INDEX = "partners_exchange_search_trigrams"
 DERIVED_FROM = frozenset({*EXCHANGE_TEXTS, "started_on", "is_published", "field"})
 
 
-class ExchangeQuerySet(models.QuerySet):
+class ExchangeQuerySet(VersionedQuerySet):
     def published(self) -> "ExchangeQuerySet":
         """Published activities that involve at least one published partner, so no public
         page links to a partner page that is a 404: the stored is_listed (models/derived.py),
@@ -46,20 +47,15 @@ class ExchangeQuerySet(models.QuerySet):
         return self.filter(started_on__gt=today).order_by("started_on", "pk")
 
     def update(self, **kwargs) -> int:
-        """QuerySet.update, and what a save's signals would do, since a queryset update sends
-        none: a new data version, and for a change of what the derived values hold a refresh
-        of them."""
-        from .data_version import DataVersion
-
+        """VersionedQuerySet.update (a new data version), and what a save's signals would do
+        besides, since a queryset update sends none: for a change of what the derived values
+        hold a refresh of them."""
+        if set(kwargs).isdisjoint(DERIVED_FROM):
+            return super().update(**kwargs)
         with transaction.atomic():
-            if set(kwargs).isdisjoint(DERIVED_FROM):
-                count = super().update(**kwargs)
-            else:
-                pks = list(self.values_list("pk", flat=True))
-                count = super().update(**kwargs)
-                exchanges_changed(pks)
-            if count:
-                DataVersion.bump()
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            exchanges_changed(pks)
         return count
 
     def search(self, query: str, in_date_order: bool = False) -> "ExchangeQuerySet":

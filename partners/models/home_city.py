@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .text import Localized
+from .versioned import VersionedManager
 
 
 @reversion.register()
@@ -33,6 +34,8 @@ class HomeCity(models.Model):
     office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
     office_email = models.EmailField(_("office email"), blank=True)
     office_url = models.URLField(_("office web page"), blank=True)
+
+    objects = VersionedManager()
 
     class Meta:
         verbose_name = _("home city and introduction")

@@ -20,6 +20,7 @@ from ..validators import validate_pdf, validate_upload_size
 from .agreements import Agreement
 from .partners import City
 from .text import localized
+from .versioned import VersionedQuerySet
 
 
 class Licence(models.TextChoices):
@@ -42,7 +43,7 @@ LICENCE_URLS = {
 LEAD_MAX_HEIGHT_REM = 32
 
 
-class PhotoQuerySet(models.QuerySet):
+class PhotoQuerySet(VersionedQuerySet):
     def published(self) -> "PhotoQuerySet":
         return self.filter(is_published=True)
 
@@ -251,7 +252,7 @@ def document_name(instance: "AgreementDocument", filename: str) -> str:
     return f"documents/{uuid.uuid4().hex}.pdf"
 
 
-class AgreementDocumentQuerySet(models.QuerySet):
+class AgreementDocumentQuerySet(VersionedQuerySet):
     def public(self) -> "AgreementDocumentQuerySet":
         return self.filter(is_public=True)
 

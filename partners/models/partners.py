@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from ..links import partner_url
 from .agreements import Agreement, Kind, Status
 from .countries import Continent, Country
-from .data_version import DataVersion
 from .derived import DERIVED_FIELDS, SEARCHED_FIELDS, SEPARATOR, partners_changed, refresh_partners
 from .exchanges import last_exchange_subquery
 from .text import Localized, fold
+from .versioned import VersionedQuerySet
 
 if TYPE_CHECKING:
     from .home_city import HomeCity
@@ -44,7 +44,7 @@ class Level(models.TextChoices):
     STATE = "state", _("state")
 
 
-class CityQuerySet(models.QuerySet):
+class CityQuerySet(VersionedQuerySet):
     def published(self) -> "CityQuerySet":
         return self.filter(is_published=True)
 
@@ -77,26 +77,23 @@ class CityQuerySet(models.QuerySet):
         )
 
     def update(self, **kwargs) -> int:
-        """QuerySet.update, and what a save's signals would do, since a queryset update sends
-        none: a new data version (pages show the partners), and for a change of what the
-        search text holds (a name, the other spellings, the country) or of whether the
-        partner is published (its exchanges' listing) a refresh of them."""
+        """VersionedQuerySet.update (a new data version), and what a save's signals would do
+        besides, since a queryset update sends none: for a change of what the search text
+        holds (a name, the other spellings, the country) or of whether the partner is
+        published (its exchanges' listing) a refresh of them."""
+        if (SEARCHED_FIELDS | {"is_published"}).isdisjoint(kwargs):
+            return super().update(**kwargs)
         with transaction.atomic():
-            if (SEARCHED_FIELDS | {"is_published"}).isdisjoint(kwargs):
-                count = super().update(**kwargs)
-            else:
-                pks = list(self.values_list("pk", flat=True))
-                count = super().update(**kwargs)
-                partners_changed(pks)
-            if count:
-                DataVersion.bump()
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            partners_changed(pks)
         return count
 
     def touch(self) -> int:
         """Move these partners' updated_at to now, without a new data version: only the
         write that changed them (an agreement, a photo, an activity) calls it, and that
         write's own signals bump the version."""
-        return super().update(updated_at=timezone.now())
+        return models.QuerySet.update(self, updated_at=timezone.now())
 
     def refresh_derived(self) -> int:
         """Recompute the stored relationship and search text of these partners from their
