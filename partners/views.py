@@ -247,6 +247,16 @@ def city_list(request: HttpRequest) -> HttpResponse:
     # get_page: a page number past the end shows the last page, junk shows the first.
     page_obj = paginator.get_page(None if show_all else request.GET.get("page"))
     query = valid_query(request.GET, filters, "all" if show_all else page_obj.number, sort)
+    # The map's rows are the list's first MAP_MARKERS in the same order: a page within them
+    # (every page at 34 partners, the first five at any size) is sliced from them instead of
+    # read again, a query and twenty rows fewer (about 1 ms of a 34-partner page).
+    bottom = (page_obj.number - 1) * PAGE_SIZE
+    if show_all:
+        map_cities = list(page_obj.object_list)[:MAP_MARKERS]
+    else:
+        map_cities = list(cities[:MAP_MARKERS])
+        if bottom + PAGE_SIZE <= MAP_MARKERS:
+            page_obj.object_list = map_cities[bottom : bottom + PAGE_SIZE]
     context = {
         "query": query,
         "form": form,
@@ -254,7 +264,7 @@ def city_list(request: HttpRequest) -> HttpResponse:
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_ends=1),
         "cities": page_obj.object_list,
         # The map: the first MAP_MARKERS partners in the list's order, whichever the page.
-        "map_cities": cities[:MAP_MARKERS],
+        "map_cities": map_cities,
         "map_total": paginator.count,
         "sort": "" if by_relevance else sort,
         "sort_columns": _sort_columns("" if by_relevance else sort),
