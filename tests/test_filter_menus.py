@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from partners.forms import CityFilterForm, ExchangeFilterForm, MenuSelect
+from partners.forms import CityFilterForm, ExchangeFilterForm, MenuSelect, SearchInput
 from partners.models import Kind
 from tests.factories import make_city, make_country, make_exchange
 
@@ -40,3 +40,17 @@ def test_filter_menus_are_the_markup_of_djangos_select_with_choice_kept_and_name
         country_menu = menus(CityFilterForm(data))[2]
     name = {"en": "Trinidad &amp; &quot;Tobago&quot; &lt;T&gt;", "ko": "트리니다드 &amp; 토바고"}
     assert f'<option value="TT">{name[language]}</option>' in country_menu
+
+
+@pytest.mark.parametrize("query", [None, "", "kharkov", '"><script>alert(1)</script> & 중국'])
+def test_the_search_box_is_the_markup_of_djangos_text_input_with_the_query_escaped(query):
+    data = {} if query is None else {"q": query, "kind": "nope"}
+    for form_class in (CityFilterForm, ExchangeFilterForm):
+        form = form_class(data)
+        form.is_valid()
+        ours = str(form["q"])
+        with mock.patch.object(SearchInput, "render", forms.TextInput.render):
+            djangos = str(form["q"])
+        assert ours == djangos
+        assert "<script>" not in ours
+        assert ('value="' in ours) == bool(query)
