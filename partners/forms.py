@@ -1,5 +1,8 @@
+import functools
+
 from django import forms
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import models
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -7,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import City, Continent, Country, Exchange, Field, Kind, Status, localized_name
+from .models.compiled import fixed_rows
 
 # Django's message repeats the rejected value, which may be 100 KB long.
 NOT_A_CHOICE = {"invalid_choice": _("That is not one of the choices.")}
@@ -120,6 +124,31 @@ class CityFilterForm(forms.Form):
         }
 
 
+def exchange_years() -> QuerySet:
+    """The first and the last activity's date: two index lookups, not a scan of every
+    activity (a year between them without a published activity shows none). Not MIN and MAX
+    in one aggregate: SQLite then scans the whole index."""
+    dates = Exchange.objects.values("started_on")
+    return Exchange.objects.annotate(
+        first=Subquery(dates.order_by("started_on")[:1]),
+        last=Subquery(dates.order_by("-started_on")[:1]),
+    ).values_list("first", "last")[:1]
+
+
+def partners_with_activities(name: str, limit: int) -> QuerySet:
+    """(slug, name) of the first `limit` published partners with a published activity, which
+    is public through them, by name."""
+    with_activities = Exchange.partners.through.objects.filter(
+        city_id=OuterRef("pk"), exchange__is_published=True
+    )
+    return (
+        City.objects.published()
+        .filter(Exists(with_activities))
+        .order_by(name, "slug")
+        .values_list("slug", name)[:limit]
+    )
+
+
 class ExchangeFilterForm(forms.Form):
     """The exchange list's GET filters; an invalid field is reported and ignored.
 
@@ -154,29 +183,18 @@ class ExchangeFilterForm(forms.Form):
             self.fields[field].choices = any_choice + [
                 (value, capfirst(label)) for value, label in choices.choices
             ]
-        # From the first to the last year on record: two index lookups, not a scan of
-        # every activity (a year between them without a published activity shows none).
-        # Not MIN and MAX in one aggregate: SQLite then scans the whole index.
-        dates = Exchange.objects.values("started_on")
-        span = Exchange.objects.annotate(
-            first=Subquery(dates.order_by("started_on")[:1]),
-            last=Subquery(dates.order_by("-started_on")[:1]),
-        ).values("first", "last")[:1]
-        span = next(iter(span), None)
-        years = range(span["last"].year, span["first"].year - 1, -1) if span else []
+        # Both menus' queries are the same SQL on every request, compiled once (fixed_rows):
+        # their subqueries took longer to compile than to run.
+        years = []
+        for first, last in fixed_rows(Exchange, "exchange-years", exchange_years):
+            # SQLite gives the dates as text.
+            first, last = models.DateField().to_python(first), models.DateField().to_python(last)
+            years = range(last.year, first.year - 1, -1)
         self.fields["year"].choices = any_choice + [(year, str(year)) for year in years]
         name = localized_name("name")
-        # A published partner with a published activity: that activity is public through it.
-        with_activities = Exchange.partners.through.objects.filter(
-            city_id=OuterRef("pk"), exchange__is_published=True
-        )
-        partners = (
-            City.objects.published()
-            .filter(Exists(with_activities))
-            .order_by(name, "slug")
-            .values_list("slug", name)[: self.PARTNER_MENU_LIMIT + 1]
-        )
-        partners = list(partners)
+        limit = self.PARTNER_MENU_LIMIT + 1
+        menu = functools.partial(partners_with_activities, name, limit)
+        partners = fixed_rows(City, "exchange-partner-menu", menu, name, str(limit))
         if len(partners) <= self.PARTNER_MENU_LIMIT:
             self.fields["partner"].choices = any_choice + partners
         else:

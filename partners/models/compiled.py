@@ -24,3 +24,22 @@ def first_of(
         _SQL[key] = first[:1].query.sql_with_params()
     sql, params = _SQL[key]
     return next(iter(model._default_manager.db_manager(alias).raw(sql, params)), None)
+
+
+def fixed_rows(
+    model: type[models.Model], name: str, build: Callable[[], models.QuerySet], *variant: str
+) -> list[tuple]:
+    """The rows of build()'s values_list() queryset of model, its SQL compiled once per
+    database and variant (the language, where the SQL names a column by it).
+
+    For the fixed queries of a page's filter menus, whose ORM subqueries took longer to
+    compile than to run. The rows are the database driver's: no field converters run, so a
+    caller reading dates parses them (SQLite returns text)."""
+    alias = router.db_for_read(model)
+    key = (name, alias, connections[alias].vendor, *variant)
+    if key not in _SQL:
+        _SQL[key] = build().query.sql_with_params()
+    sql, params = _SQL[key]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
