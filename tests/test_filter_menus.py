@@ -56,7 +56,7 @@ def test_the_search_box_is_the_markup_of_djangos_text_input_with_the_query_escap
         assert ('value="' in ours) == bool(query)
 
 
-def test_the_activity_menus_follow_the_language_and_each_new_activity():
+def test_the_activity_and_country_menus_follow_the_language_and_each_new_record():
     # Their SQL is compiled once (models/compiled.py); the rows must be read every time.
     country = make_country("UA", name_en="Ukraine", name_ko="우크라이나")
     kharkiv = make_city("Kharkiv", country, Kind.SISTER, datetime.date(2013, 5, 7))
@@ -64,9 +64,9 @@ def test_the_activity_menus_follow_the_language_and_each_new_activity():
     kharkiv.save()
     make_exchange(kharkiv, started_on=datetime.date(2019, 5, 1))
 
-    def menu(name: str, language: str) -> list:
+    def menu(name: str, language: str, form_class=ExchangeFilterForm) -> list:
         with translation.override(language):
-            return list(ExchangeFilterForm().fields[name].choices)[1:]
+            return list(form_class().fields[name].choices)[1:]
 
     assert menu("partner", "en") == [(kharkiv.slug, "Kharkiv")]
     assert menu("partner", "ko") == [(kharkiv.slug, "하르키우")]
@@ -75,3 +75,11 @@ def test_the_activity_menus_follow_the_language_and_each_new_activity():
     make_exchange(seattle, started_on=datetime.date(2023, 1, 1))
     assert [slug for slug, _name in menu("partner", "en")] == [kharkiv.slug, seattle.slug]
     assert menu("year", "ko") == [(year, str(year)) for year in range(2023, 2018, -1)]
+    assert menu("country", "ko", CityFilterForm) == [
+        ("US", seattle.country.name_ko),
+        ("UA", "우크라이나"),
+    ]
+    assert menu("country", "en", CityFilterForm) == [
+        ("UA", "Ukraine"),
+        ("US", seattle.country.name_en),
+    ]
