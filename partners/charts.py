@@ -8,6 +8,7 @@ still about 10 px on a 360 px phone.
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, Count, F, QuerySet, Value
@@ -108,12 +109,16 @@ def signing_events(cities: QuerySet) -> Counter:
 
     A partner counts once in the year of its first agreement, under that agreement's kind,
     and once more in its `since` year when its current kind differs from the first (an
-    upgrade from friendly to sister). Renewals of the same kind are not events. One query over
-    `cities` (a City queryset), grouped by the years and kinds of their stored relationship
-    (models/derived.py): the beginnings and the changes are grouped apart and read as one
-    UNION ALL, a few rows per year, however many partners (grouped together by both years, it
-    was some 1,700 rows and 20 ms at 10,000 partners).
-    """
+    upgrade from friendly to sister). Renewals of the same kind are not events."""
+    return count_signing_events(signing_event_rows(cities))
+
+
+def signing_event_rows(cities: QuerySet) -> QuerySet:
+    """The query of signing_events(): one over `cities` (a City queryset), grouped by the
+    years and kinds of their stored relationship (models/derived.py): the beginnings and the
+    changes are grouped apart and read as one UNION ALL, a few rows per year, however many
+    partners (grouped together by both years, it was some 1,700 rows and 20 ms at 10,000
+    partners). Rows: (year as text, kind, changed, count)."""
     started = cities.filter(first_signed_on__isnull=False, first_kind__isnull=False)
     beginnings = (
         started.values_list(year("first_signed_on"), "first_kind", Value(False))
@@ -127,8 +132,14 @@ def signing_events(cities: QuerySet) -> Counter:
         .annotate(count=Count("pk"))
         .order_by()
     )
+    return beginnings.union(changes, all=True)
+
+
+def count_signing_events(rows: Iterable[tuple]) -> Counter:
+    """signing_events() from the rows of signing_event_rows(), as the ORM or the database
+    driver gives them (SQLite writes the flag as 0 or 1)."""
     events: Counter = Counter()
-    for event_year, kind, changed, count in beginnings.union(changes, all=True):
+    for event_year, kind, changed, count in rows:
         if kind:
             events[(int(event_year), kind, bool(changed))] += count
     return events

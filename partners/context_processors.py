@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import HomeCity, Photo, localized_name
+from .models.compiled import first_of
 
 
 def load_home_city(request: HttpRequest) -> HomeCity | None:
@@ -19,7 +20,9 @@ def load_home_city_photo(request: HttpRequest) -> Photo | None:
     """The home city's first published photo, read once per request: the home page shows it
     and every page's link preview names it."""
     if not hasattr(request, "_home_city_photo"):
-        request._home_city_photo = Photo.objects.published().of_home_city().first()
+        request._home_city_photo = first_of(
+            Photo, "home-city-photo", lambda: Photo.objects.published().of_home_city()
+        )
     return request._home_city_photo
 
 

@@ -1,5 +1,8 @@
+import functools
+
 from django import forms
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import models
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -7,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import City, Continent, Country, Exchange, Field, Kind, Status, localized_name
+from .models.compiled import fixed_rows
 
 # Django's message repeats the rejected value, which may be 100 KB long.
 NOT_A_CHOICE = {"invalid_choice": _("That is not one of the choices.")}
@@ -54,11 +58,33 @@ class MenuSelect(forms.Select):
         )
 
 
+class SearchInput(forms.TextInput):
+    """Django's TextInput, its HTML written in Python as MenuSelect's is: the same markup as
+    its input.html and attrs.html templates, two includes for one search box."""
+
+    def render(self, name: str, value, attrs: dict | None = None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        value = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            format_html(' value="{}"', str(value)) if value is not None else "",
+            html_attrs(widget["attrs"]),
+        )
+
+
+def partner_countries(name: str) -> QuerySet:
+    """(ISO code, name) of the countries with a published partner, by name."""
+    published = City.objects.filter(country=OuterRef("pk"), is_published=True)
+    return Country.objects.filter(Exists(published)).order_by(name).values_list("iso_code", name)
+
+
 class CityFilterForm(forms.Form):
     """The public list's GET filters; an invalid field is reported and ignored, and neither
     its message nor its input shows the rejected value again."""
 
-    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False, widget=SearchInput)
     kind = forms.ChoiceField(
         label=_("Relationship"), required=False, error_messages=NOT_A_CHOICE, widget=MenuSelect
     )
@@ -84,12 +110,12 @@ class CityFilterForm(forms.Form):
         name = localized_name("name")
         # Only countries that have a published partner, so no choice leads to an empty page.
         # EXISTS finds each country's first such partner by the country index; a DISTINCT
-        # join read every partner (8 ms at 10,000 partners on SQLite, now about 1 ms).
-        published = City.objects.filter(country=OuterRef("pk"), is_published=True)
-        countries = (
-            Country.objects.filter(Exists(published)).order_by(name).values_list("iso_code", name)
+        # join read every partner (8 ms at 10,000 partners on SQLite, now about 1 ms). The
+        # same SQL on every request, compiled once (fixed_rows).
+        countries = fixed_rows(
+            Country, "partner-country-menu", functools.partial(partner_countries, name), name
         )
-        self.fields["country"].choices = any_choice + list(countries)
+        self.fields["country"].choices = any_choice + countries
 
     def valid_filters(self) -> dict[str, str]:
         """The filters that passed validation, even when another one did not."""
@@ -104,6 +130,31 @@ class CityFilterForm(forms.Form):
         }
 
 
+def exchange_years() -> QuerySet:
+    """The first and the last activity's date: two index lookups, not a scan of every
+    activity (a year between them without a published activity shows none). Not MIN and MAX
+    in one aggregate: SQLite then scans the whole index."""
+    dates = Exchange.objects.values("started_on")
+    return Exchange.objects.annotate(
+        first=Subquery(dates.order_by("started_on")[:1]),
+        last=Subquery(dates.order_by("-started_on")[:1]),
+    ).values_list("first", "last")[:1]
+
+
+def partners_with_activities(name: str, limit: int) -> QuerySet:
+    """(slug, name) of the first `limit` published partners with a published activity, which
+    is public through them, by name."""
+    with_activities = Exchange.partners.through.objects.filter(
+        city_id=OuterRef("pk"), exchange__is_published=True
+    )
+    return (
+        City.objects.published()
+        .filter(Exists(with_activities))
+        .order_by(name, "slug")
+        .values_list("slug", name)[:limit]
+    )
+
+
 class ExchangeFilterForm(forms.Form):
     """The exchange list's GET filters; an invalid field is reported and ignored.
 
@@ -113,7 +164,7 @@ class ExchangeFilterForm(forms.Form):
 
     PARTNER_MENU_LIMIT = 200
 
-    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False, widget=SearchInput)
     year = forms.TypedChoiceField(
         label=_("Year"),
         coerce=int,
@@ -138,29 +189,18 @@ class ExchangeFilterForm(forms.Form):
             self.fields[field].choices = any_choice + [
                 (value, capfirst(label)) for value, label in choices.choices
             ]
-        # From the first to the last year on record: two index lookups, not a scan of
-        # every activity (a year between them without a published activity shows none).
-        # Not MIN and MAX in one aggregate: SQLite then scans the whole index.
-        dates = Exchange.objects.values("started_on")
-        span = Exchange.objects.annotate(
-            first=Subquery(dates.order_by("started_on")[:1]),
-            last=Subquery(dates.order_by("-started_on")[:1]),
-        ).values("first", "last")[:1]
-        span = next(iter(span), None)
-        years = range(span["last"].year, span["first"].year - 1, -1) if span else []
+        # Both menus' queries are the same SQL on every request, compiled once (fixed_rows):
+        # their subqueries took longer to compile than to run.
+        years = []
+        for first, last in fixed_rows(Exchange, "exchange-years", exchange_years):
+            # SQLite gives the dates as text.
+            first, last = models.DateField().to_python(first), models.DateField().to_python(last)
+            years = range(last.year, first.year - 1, -1)
         self.fields["year"].choices = any_choice + [(year, str(year)) for year in years]
         name = localized_name("name")
-        # A published partner with a published activity: that activity is public through it.
-        with_activities = Exchange.partners.through.objects.filter(
-            city_id=OuterRef("pk"), exchange__is_published=True
-        )
-        partners = (
-            City.objects.published()
-            .filter(Exists(with_activities))
-            .order_by(name, "slug")
-            .values_list("slug", name)[: self.PARTNER_MENU_LIMIT + 1]
-        )
-        partners = list(partners)
+        limit = self.PARTNER_MENU_LIMIT + 1
+        menu = functools.partial(partners_with_activities, name, limit)
+        partners = fixed_rows(City, "exchange-partner-menu", menu, name, str(limit))
         if len(partners) <= self.PARTNER_MENU_LIMIT:
             self.fields["partner"].choices = any_choice + partners
         else:

@@ -592,3 +592,15 @@ def test_the_server_error_view_answers_500_with_the_static_page(rf):
     response = server_error(rf.get("/en/"))
     assert response.status_code == 500
     assert b"<h1>" in response.content
+
+
+@pytest.mark.parametrize("page", [1, 2, 5, 6, 7])
+def test_each_list_page_shows_its_own_twenty_partners_whether_or_not_the_map_holds_them(
+    client, page
+):
+    # The first five pages are sliced from the map's first 100 rows, later ones read apart.
+    bulk_partners(130)
+    response = client.get(f"/en/partners/?sort=population&page={page}")
+    rows = re.findall(r'<th scope="row"><a href="/en/partners/([^/]+)/">', response.text)
+    first = (page - 1) * 20
+    assert rows == [f"partner-{number}" for number in range(first, min(first + 20, 130))]

@@ -308,3 +308,29 @@ def test_purge_media_deletes_only_renditions_no_photo_or_version_refers_to(seatt
     call_command("purge_media", verbosity=0)
     assert present(kept) == {True} and present(restorable) == {True}
     assert present(forgotten) == {False}
+
+
+def test_pages_read_the_home_citys_first_published_photo_as_the_orm_reads_it(rf, seattle):
+    # The home city and its photo are read from SQL compiled once (models/compiled.py).
+    from partners.context_processors import load_home_city, load_home_city_photo
+    from partners.models import HomeCity
+
+    home = make_home_city()
+    add_photo(seattle, 1)
+    assert load_home_city_photo(rf.get("/en/")) is None
+    add_photo(None, 3, taken_on=datetime.date(2020, 5, 1))
+    second = add_photo(None, 2, is_published=False)
+    first = add_photo(None, 4)
+    second.is_published = True
+    second.save()
+    photo = load_home_city_photo(rf.get("/en/"))
+    expected = Photo.objects.published().of_home_city().first()
+    assert photo.pk == expected.pk == second.pk
+    fields = [field.attname for field in Photo._meta.concrete_fields]
+    assert [getattr(photo, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert isinstance(photo.renditions, list) and photo.renditions
+    assert first.pk != photo.pk
+    loaded = load_home_city(rf.get("/en/"))
+    assert isinstance(loaded, HomeCity) and loaded.name_en == home.name_en
+    HomeCity.objects.all().delete()
+    assert load_home_city(rf.get("/en/")) is None

@@ -219,7 +219,9 @@ def world_map(cities: list, home: Place | None) -> WorldMap:
             if haversine_km(home_point[1], home_point[0], *reversed(coordinates(city)))
             <= REGION_RADIUS_KM
         ]
-    world.markers = world.place([city for city in placed if city not in near])
+    # By identity: `city not in near` compared model instances, pk by pk, some 400 times.
+    near_ids = {id(city) for city in near}
+    world.markers = world.place([city for city in placed if id(city) not in near_ids])
     world.dots = world.place(near, linked=False, size=WORLD_MARKER * 0.6)
     region = None
     if home_point:

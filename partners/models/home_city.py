@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .compiled import first_of
 from .text import Localized
 from .versioned import VersionedManager
 
@@ -59,7 +60,7 @@ class HomeCity(models.Model):
 
     @classmethod
     def load(cls) -> "HomeCity | None":
-        return cls.objects.filter(pk=cls.SINGLETON_ID).first()
+        return first_of(cls, "home-city", lambda: cls.objects.filter(pk=cls.SINGLETON_ID))
 
     name = Localized()
 
