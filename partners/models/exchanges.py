@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ..links import exchange_url
 from .derived import EXCHANGE_DERIVED_FIELDS, EXCHANGE_TEXTS, SEPARATOR, exchanges_changed
 from .text import Localized, fold
-from .versioned import VersionedQuerySet
+from .versioned import VersionedManager, VersionedQuerySet
 
 
 class Field(models.TextChoices):
@@ -197,6 +197,10 @@ class ExchangeCount(models.Model):
     field = models.CharField(max_length=20, choices=Field)
     count = models.PositiveIntegerField()
 
+    # Written by refresh_exchange_counts() inside writes that bump already; an update() of
+    # these rows elsewhere would change what the list shows, so it bumps too.
+    objects = VersionedManager()
+
     class Meta:
         # Derived rows nobody edits: no add/change/delete/view permissions to grant.
         default_permissions = ()
@@ -233,6 +237,9 @@ class ExchangeDate(models.Model):
     exchange = models.ForeignKey(
         Exchange, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+
+    # As ExchangeCount's: the dormant report reads these rows.
+    objects = VersionedManager()
 
     class Meta:
         default_permissions = ()
