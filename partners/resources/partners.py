@@ -13,7 +13,7 @@ from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
 from ..constraints import constraint_message, violated_checks
-from ..models import Agreement, City, DataVersion, Status
+from ..models import Agreement, City, Status
 from ..models.derived import refresh_afterwards
 from .data_checks import DataCheckImportMixin
 from .dates import DateWidget
@@ -306,10 +306,9 @@ class PartnerResource(DataCheckImportMixin, CheckedCellsMixin, resources.ModelRe
             for city in self.new_cities
             if city.current_kind is not None
         ]
+        # bulk_create sends no post_save signal: the change history is written from these;
+        # the versioned managers' bulk_create retires the cached pages.
         Agreement.objects.bulk_create(agreements, batch_size=500)
-        # bulk_create sends no post_save signal: the change history is written from these,
-        # and the cached pages are retired here.
-        DataVersion.bump()
         self.imported_city_pks.update(city.pk for city in self.new_cities)
         self.new_cities = []
 
