@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from partners.models import Agreement, City
 from partners.resources import ImportFileError, import_partners, read_dataset
@@ -307,7 +307,7 @@ def test_a_signing_date_after_today_is_refused_on_import(tmp_path):
 
 def test_a_new_partner_signed_after_today_is_refused_on_import():
     before = snapshot()
-    tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     data = text_csv(f"name_en,name_ko,country,kind,signed_on\nLviv,르비우,UA,sister,{tomorrow}\n")
     result = run_import(data)
     assert len(result.report) == 1 and "cannot be signed after today" in result.report[0]

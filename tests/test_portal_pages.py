@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from django.utils import timezone
 
 from partners.models import City, Kind
 from tests.factories import make_city, make_home_city, make_staff
@@ -111,7 +112,7 @@ def test_an_upgraded_partner_page_counts_the_years_from_the_first_agreement(clie
     html = client.get("/en/partners/hefei/").content.decode()
     assert '<dt>First agreement</dt><dd><time datetime="2001-03-01">' in html
     assert '<dt>Sister city since</dt><dd><time datetime="2024-03-01">' in html
-    today = datetime.date.today()
+    today = timezone.localdate()
     years = today.year - 2001 - ((today.month, today.day) < (3, 1))
     assert f"<dd>{years} years</dd>" in html
     assert "<dd>2 years</dd>" not in html and "<dd>1 year</dd>" not in html
