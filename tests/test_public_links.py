@@ -4,7 +4,7 @@ and public pages refuse the methods they do not serve."""
 from urllib.parse import urlsplit
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, translate_url
 from django.views.i18n import set_language
 
 from tests.factories import make_agreement, make_city, make_exchange
@@ -152,6 +152,19 @@ def media_paths(media_root) -> dict[str, str]:
 def test_every_public_route_has_an_example_for_the_method_tests():
     examples = {resolve(path).view_name for path in PUBLIC_PATHS} | set(MEDIA_ROUTES)
     assert examples == public_route_names()
+
+
+@pytest.mark.parametrize("path", [path for path in PUBLIC_PATHS if path.startswith("/ko/")])
+def test_each_page_in_the_other_language_is_at_the_same_path_under_its_prefix(
+    client, partners, path
+):
+    """The language switcher swaps the prefix (partners/templatetags/portal.py): right only
+    while no URL pattern is translated, which translate_url() confirms here."""
+    english = translate_url(path, "en")
+    assert english == "/en/" + path.removeprefix("/ko/")
+    html = client.get(path).text
+    assert f'<link rel="alternate" hreflang="en" href="http://testserver{english}">' in html
+    assert client.get(english).status_code == 200
 
 
 @pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "POST"])

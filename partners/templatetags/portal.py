@@ -27,10 +27,13 @@ def language_links(context: template.Context) -> list[dict]:
     suffix = f"?{query.urlencode()}" if query else ""
     links = []
     for code, _name in settings.LANGUAGES:
-        url = translate_url(path, code)
-        if url == path and code != current and path.startswith(f"/{current}/"):
-            # translate_url cannot resolve a missing page; swapping the prefix still works.
+        if path.startswith(f"/{current}/"):
+            # The page's paths are the same in every language (no translated patterns): the
+            # prefix swapped is what translate_url() finds, without resolving and reversing
+            # the path per language (0.1-0.2 ms a page), and it works for a missing page too.
             url = f"/{code}/{path.removeprefix(f'/{current}/')}"
+        else:
+            url = translate_url(path, code)
         url += suffix
         links.append(
             {
