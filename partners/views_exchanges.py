@@ -2,6 +2,7 @@
 one activity's page."""
 
 from django.core.paginator import Paginator
+from django.db import router
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from .forms import ExchangeFilterForm, valid_query
 from .models import City, Exchange, ExchangeCount, Field
+from .models.compiled import rows_for_ids
 
 PAGE_SIZE = 20
 
@@ -20,6 +22,37 @@ def published_partners() -> Prefetch:
         queryset=City.objects.published().select_related("country").order_by("name_en"),
         to_attr="published_partners",
     )
+
+
+def partners_of(ids: list[int]) -> QuerySet:
+    """The published partners of the activities `ids`, by English name, as
+    values_list(activity id, pk, slug, name_en, name_ko)."""
+    return (
+        City.objects.published()
+        .filter(exchanges__in=ids)
+        .order_by("name_en", "pk")
+        .values_list("exchanges__id", "pk", "slug", "name_en", "name_ko")
+    )
+
+
+def add_published_partners(exchanges: list[Exchange]) -> None:
+    """Sets each activity's `published_partners` as the published_partners() prefetch does,
+    with the partners' slug and names only (the rest deferred), for a list of activities.
+
+    One query whose SQL is compiled once per number of activities (rows_for_ids): the
+    prefetch's join was built anew on every request, ~2 ms of a 34-partner page."""
+    by_exchange: dict[int, list[City]] = {exchange.pk: [] for exchange in exchanges}
+    alias = router.db_for_read(City)
+    for exchange_id, *values in rows_for_ids(
+        City, "exchange-partners", partners_of, list(by_exchange)
+    ):
+        by_exchange[exchange_id].append(City.from_db(alias, PARTNER_COLUMNS, values))
+    for exchange in exchanges:
+        exchange.published_partners = by_exchange[exchange.pk]
+
+
+# The columns of the partners add_published_partners() reads, in the model's order.
+PARTNER_COLUMNS = ["id", "slug", "name_en", "name_ko"]
 
 
 # Filters the stored counts (ExchangeCount) answer; a search or a partner needs a count.
@@ -82,15 +115,13 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
     filters = form.valid_filters()
     exchanges = filtered_exchanges(filters)
     counts = counts_by_year_and_field(exchanges, filters)
-    ordered = (
-        filtered_exchanges(filters, in_date_order=True)
-        .order_by("-started_on", "-pk")
-        .prefetch_related(published_partners())
-    )
+    ordered = filtered_exchanges(filters, in_date_order=True).order_by("-started_on", "-pk")
     # get_page: a page number past the end shows the last page, junk shows the first.
     paginator = Paginator(ordered, PAGE_SIZE)
     paginator.count = counts["total"]  # already counted above: one query fewer
     page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj.object_list = list(page_obj.object_list)
+    add_published_partners(page_obj.object_list)
     context = {
         "form": form,
         "page_obj": page_obj,
