@@ -7,6 +7,8 @@ import html
 from decimal import Decimal
 
 from django import template
+from django.http import QueryDict
+from django.template.defaulttags import querystring
 from django.utils import dateformat, formats, numberformat
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -151,3 +153,21 @@ def partner_rows(
         for city in cities
     ]
     return SafeString("".join(rows))
+
+
+@register.simple_tag
+def sort_header(query: QueryDict, column: dict[str, str], label: str, css_class: str = "") -> str:
+    """A sortable column's head, as the include it replaces wrote it: the link sorts by the
+    column (the other way when it sorts by it already), on the first page (column: the
+    view's _sort_columns() entry, {"link", "aria"})."""
+    aria = column["aria"]
+    arrow = {"ascending": "▲", "descending": "▼"}.get(aria)
+    return SafeString(
+        '<th scope="col"'
+        + (f' aria-sort="{_text(aria)}"' if aria else "")
+        + (f' class="{conditional_escape(css_class)}"' if css_class else "")
+        + f'><a href="{_text(querystring(None, query, sort=column["link"], page=None))}">'
+        + conditional_escape(label)
+        + (f' <span aria-hidden="true">{arrow}</span>' if arrow else "")
+        + "</a></th>\n"  # the include's file ended in a newline
+    )
