@@ -171,3 +171,53 @@ def sort_header(query: QueryDict, column: dict[str, str], label: str, css_class:
         + (f' <span aria-hidden="true">{arrow}</span>' if arrow else "")
         + "</a></th>\n"  # the include's file ended in a newline
     )
+
+
+def _exchange_meta(exchange, show_partners: bool, written: Formats) -> str:
+    started = exchange.started_on
+    dates = f'<time datetime="{_iso(started)}">{_text(written.date(started))}</time>'
+    if exchange.ended_on and exchange.ended_on != exchange.started_on:
+        dates += (
+            f' – <time datetime="{_iso(exchange.ended_on)}">'
+            f"{_text(written.date(exchange.ended_on))}</time>"
+        )
+    place = written.localized(exchange, "place")
+    if place:
+        dates += f" · {_text(place)}"
+    partners = getattr(exchange, "published_partners", None) if show_partners else None
+    if partners:
+        dates += " · " + ", ".join(
+            f'<a href="{_text(city.get_absolute_url())}">'
+            f"{_text(written.localized(city, 'name'))}</a>"
+            for city in partners
+        )
+    field = str(exchange.get_field_display())
+    return (
+        '<p class="exchange__meta">\n'
+        f'  <span class="badge">{_text(field[:1].upper() + field[1:])}</span>\n'
+        f"  {dates}\n</p>"
+    )
+
+
+@register.simple_tag
+def exchange_meta(exchange, show_partners: bool = False) -> SafeString:
+    """An activity's field, dates, place and (show_partners) its published_partners, linked:
+    includes/exchange_meta.html, which the home page, a partner's page and the exchange list
+    show each activity with."""
+    return SafeString(_exchange_meta(exchange, show_partners, Formats()))
+
+
+@register.simple_tag
+def exchange_items(exchanges: list) -> SafeString:
+    """The exchange list's items of one year, as its template loop wrote them: each
+    activity's linked title and its includes/exchange_meta.html with its partners."""
+    written = Formats()
+    return SafeString(
+        "".join(
+            '\n    <li class="exchange">\n'
+            f'      <h3><a href="{_text(exchange.get_absolute_url())}">'
+            f"{_text(written.localized(exchange, 'title'))}</a></h3>\n"
+            f"      {_exchange_meta(exchange, True, written)}\n\n    </li>\n    "
+            for exchange in exchanges
+        )
+    )
