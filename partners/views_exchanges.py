@@ -6,6 +6,7 @@ from django.db import router
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 
 from .forms import ExchangeFilterForm, valid_query
@@ -61,10 +62,11 @@ STORED_COUNT_FILTERS = frozenset({"year", "field", "continent"})
 
 def counts_by_year_and_field(exchanges: QuerySet[Exchange], filters: dict) -> dict:
     """The activities counted by start year (newest first) and field, for the counts table:
-    {"fields": [Field], "rows": [{"year", "cells": [int per field], "total"}], "totals":
-    [int per field], "total": int}. One query: of the stored counts when only year, field
-    and continent filter the list (the grouped count of ~96,000 activities took 20-45 ms at
-    100,000); otherwise grouped over `exchanges`, on the stored year and field."""
+    {"fields": [Field], "labels": [str per field, capitalised], "rows": [{"year", "cells":
+    [int per field], "total"}], "totals": [int per field], "total": int}. One query: of the
+    stored counts when only year, field and continent filter the list (the grouped count of
+    ~96,000 activities took 20-45 ms at 100,000); otherwise grouped over `exchanges`, on the
+    stored year and field."""
     if STORED_COUNT_FILTERS.issuperset(filters):
         pairs = ExchangeCount.objects.filter(
             continent=filters.get("continent", ""),
@@ -85,7 +87,15 @@ def counts_by_year_and_field(exchanges: QuerySet[Exchange], filters: dict) -> di
         for year in sorted(by_year, reverse=True)
     ]
     totals = [sum(row["cells"][i] for row in rows) for i in range(len(fields))]
-    return {"fields": fields, "rows": rows, "totals": totals, "total": sum(totals)}
+    # The labels for the table's heads: an enum member's attribute costs a template ~40 µs.
+    labels = [capfirst(field.label) for field in fields]
+    return {
+        "fields": fields,
+        "labels": labels,
+        "rows": rows,
+        "totals": totals,
+        "total": sum(totals),
+    }
 
 
 def filtered_exchanges(filters: dict, in_date_order: bool = False) -> QuerySet[Exchange]:

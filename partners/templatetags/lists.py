@@ -59,6 +59,12 @@ class Formats:
             use_l10n=True,
         )
 
+    def integer(self, value: int) -> str:
+        """`{{ value }}` of a count (formats.localize: grouped only if USE_THOUSAND_SEPARATOR)."""
+        return numberformat.format(
+            value, self.decimal, grouping=self.grouping, thousand_sep=self.thousands, use_l10n=True
+        )
+
     def date(self, value: datetime.date | None) -> str:
         """`{{ value|local_date }}` (portal.local_date)."""
         if value is None:
@@ -219,5 +225,20 @@ def exchange_items(exchanges: list) -> SafeString:
             f"{_text(written.localized(exchange, 'title'))}</a></h3>\n"
             f"      {_exchange_meta(exchange, True, written)}\n\n    </li>\n    "
             for exchange in exchanges
+        )
+    )
+
+
+@register.simple_tag
+def count_rows(rows: list[dict]) -> SafeString:
+    """The exchange list's counts table body, as its template loop wrote it: a row per year
+    (rows: counts_by_year_and_field()'s, {"year", "cells", "total"})."""
+    written = Formats()
+    return SafeString(
+        "".join(
+            f'\n        <tr>\n          <th scope="row">{row["year"]:d}</th>\n          '
+            + "".join(f"<td>{written.integer(count)}</td>" for count in row["cells"])
+            + f"\n          <td>{written.integer(row['total'])}</td>\n        </tr>\n        "
+            for row in rows
         )
     )
