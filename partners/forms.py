@@ -108,10 +108,11 @@ class CityFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         any_choice = [("", _("Any"))]
         # The model labels are lower case to sit mid-sentence ("a sister city"); a menu
-        # option starts a line. capfirst stays lazy, so each request gets its language.
+        # option starts a line. Translated once here, as the form is made per request in its
+        # language: a lazy label was translated again at each use (hashing, escaping).
         for field, choices in (("kind", Kind), ("continent", Continent), ("status", Status)):
             self.fields[field].choices = any_choice + [
-                (value, capfirst(label)) for value, label in choices.choices
+                (value, capfirst(str(label))) for value, label in choices.choices
             ]
         name = localized_name("name")
         # Only countries that have a published partner, so no choice leads to an empty page.
@@ -193,7 +194,7 @@ class ExchangeFilterForm(forms.Form):
         any_choice = [("", _("Any"))]
         for field, choices in (("field", Field), ("continent", Continent)):
             self.fields[field].choices = any_choice + [
-                (value, capfirst(label)) for value, label in choices.choices
+                (value, capfirst(str(label))) for value, label in choices.choices
             ]
         # Both menus' queries are the same SQL on every request, compiled once (fixed_rows):
         # their subqueries took longer to compile than to run.

@@ -14,7 +14,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, pgettext
 
-from partners.models import Kind, Status
+from partners.models import Field, Kind, Status
 
 from .portal import _date_pieces
 
@@ -24,6 +24,8 @@ register = template.Library()
 # still inside a deep template stack). The labels stay lazy, so each request's language.
 KIND_LABELS = {kind.value: kind.label for kind in Kind}
 STATUS_LABELS = {status.value: status.label for status in Status}
+# get_field_display() hashes every choice's lazy label, a translation each, per call.
+FIELD_LABELS = {field.value: field.label for field in Field}
 
 
 def _text(value: object) -> str:
@@ -197,7 +199,7 @@ def _exchange_meta(exchange, show_partners: bool, written: Formats) -> str:
             f"{_text(written.localized(city, 'name'))}</a>"
             for city in partners
         )
-    field = str(exchange.get_field_display())
+    field = str(FIELD_LABELS.get(exchange.field, exchange.field))  # get_field_display()
     return (
         '<p class="exchange__meta">\n'
         f'  <span class="badge">{_text(field[:1].upper() + field[1:])}</span>\n'
