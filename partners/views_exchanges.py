@@ -87,7 +87,7 @@ def counts_by_year_and_field(exchanges: QuerySet[Exchange], filters: dict) -> di
         for year in sorted(by_year, reverse=True)
     ]
     totals = [sum(row["cells"][i] for row in rows) for i in range(len(fields))]
-    # The labels for the table's heads: an enum member's attribute costs a template ~40 µs.
+    # The heads' labels, made here: the template looked up and translated each lazy label.
     labels = [capfirst(field.label) for field in fields]
     return {
         "fields": fields,
