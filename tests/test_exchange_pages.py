@@ -91,6 +91,28 @@ def test_the_list_shows_published_activities_newest_first_under_year_headings(cl
     assert "Nice festival" not in text
 
 
+def listed_partners(client, **params) -> list[list[str]]:
+    """Each listed activity's partner links, in the list's order."""
+    text = client.get("/en/exchanges/", params).text
+    items = re.findall(r'<li class="exchange">(.*?)</li>', text, flags=re.DOTALL)
+    return [re.findall(r'<a href="/en/partners/[^/]+/">([^<]+)</a>', item) for item in items]
+
+
+def test_each_activity_names_its_published_partners_by_name(client, partners, activities):
+    # Nice is unpublished: its link would be a 404. The pages differ in size, so the
+    # partners' query is run for three and for one activity.
+    make_exchange(
+        partners["nice"], partners["kharkiv"], title_en="Twin fair", started_on=D(2019, 1, 1)
+    )
+    assert listed_partners(client) == [
+        ["Sapporo"],
+        ["Kharkiv"],
+        ["Novosibirsk", "Sapporo"],
+        ["Kharkiv"],
+    ]
+    assert listed_partners(client, year="2019") == [["Kharkiv"]]
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

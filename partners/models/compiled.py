@@ -43,3 +43,29 @@ def fixed_rows(
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def rows_for_ids(
+    model: type[models.Model],
+    name: str,
+    build: Callable[[list[int]], models.QuerySet],
+    ids: list[int],
+) -> list[tuple]:
+    """The rows of build(ids)'s values_list() queryset of model, as fixed_rows() gives them,
+    for a query whose only data is a list of distinct ids (an IN list, say a page's rows).
+
+    Its SQL is compiled once per database and number of ids, with the stand-in ids -1, -2, …
+    (never a row's), which the parameters then carry the given ids in place of."""
+    if not ids:
+        return []
+    stand_ins = [-i for i in range(1, len(ids) + 1)]
+    alias = router.db_for_read(model)
+    key = (name, alias, connections[alias].vendor, str(len(ids)))
+    if key not in _SQL:
+        _SQL[key] = build(stand_ins).query.sql_with_params()
+    sql, params = _SQL[key]
+    swap = dict(zip(stand_ins, ids, strict=True))
+    params = [swap.get(param, param) if type(param) is int else param for param in params]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
