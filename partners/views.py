@@ -1,9 +1,11 @@
+import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OrderBy, Prefetch, QuerySet
+from django.db import connections, router
+from django.db.models import Count, F, OrderBy, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.http import (
     HttpRequest,
@@ -140,6 +142,36 @@ HOME_CITY_FIELDS = [
 CELL_KIND, CELL_CONTINENT = "\x00kind", "\x00continent"
 
 
+# A date that the upcoming activities' compiled SQL holds in place of today's, never a real one.
+UPCOMING_STAND_IN = datetime.date(1, 1, 1)
+
+
+def upcoming_exchanges() -> list[Exchange]:
+    """The first UPCOMING_ON_HOME published activities after today, soonest first, with their
+    published partners (published_partners()).
+
+    Its SQL is compiled once with a stand-in for today, its only parameter; compiling it and
+    building the partners' prefetch queryset when nothing is upcoming took 0.5 ms a page."""
+    sql, params = fixed_sql(
+        Exchange,
+        "home-upcoming",
+        lambda: (
+            Exchange.objects.published()
+            .upcoming(UPCOMING_STAND_IN)[:UPCOMING_ON_HOME]
+            .query.sql_with_params()
+        ),
+    )
+    ops = connections[router.db_for_read(Exchange)].ops
+    stand_in = ops.adapt_datefield_value(UPCOMING_STAND_IN)
+    today = ops.adapt_datefield_value(timezone.localdate())
+    exchanges = list(
+        Exchange.objects.raw(sql, [today if param == stand_in else param for param in params])
+    )
+    if exchanges:
+        prefetch_related_objects(exchanges, published_partners())
+    return exchanges
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Counts by kind x continent from one grouped query; a cell names its partners up to
@@ -218,9 +250,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "grand_total": grand_total,
         "cell_names": CELL_NAMES,
         "home_photo": load_home_city_photo(request),
-        "upcoming_exchanges": Exchange.objects.published()
-        .upcoming()
-        .prefetch_related(published_partners())[:UPCOMING_ON_HOME],
+        "upcoming_exchanges": upcoming_exchanges(),
     }
     return render(request, "partners/home.html", context)
 
