@@ -236,10 +236,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
     rows = []
     list_url = list_urls()
+    # Each continent's name translated once: the template wrote it 29 times.
+    labels = {continent: str(continent.label) for continent in TABLE_CONTINENTS}
     for kind in Kind:
         cells = [
             {
                 "continent": continent,
+                "label": labels[continent],
                 "count": counts.get((kind.value, continent.value), 0),
                 "cities": named[(kind.value, continent.value)],
                 "url": list_url(kind=kind.value, continent=continent.value),
@@ -255,7 +258,11 @@ def home(request: HttpRequest) -> HttpResponse:
             }
         )
     totals = [
-        {"continent": continent, "count": sum(row["cells"][i]["count"] for row in rows)}
+        {
+            "continent": continent,
+            "label": labels[continent],
+            "count": sum(row["cells"][i]["count"] for row in rows),
+        }
         for i, continent in enumerate(TABLE_CONTINENTS)
     ]
     grand_total = sum(total["count"] for total in totals)
