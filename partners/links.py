@@ -2,6 +2,7 @@
 
 import functools
 import re
+from collections.abc import Callable
 
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
@@ -34,6 +35,22 @@ def partner_url(slug: str) -> str:
         # Whatever reverse() does with it (NoReverseMatch): the fast path is for valid slugs.
         return reverse("partners:city-detail", kwargs={"slug": slug})
     return fast_reverse("partners:city-detail", "slug", slug, "slug-placeholder")
+
+
+def partner_urls() -> Callable[[str], str]:
+    """partner_url() for the many partners of one rendering: the pattern is looked up once
+    (the language, script prefix and URLconf lookups were half of partner_url's ~7 µs)."""
+    before, after = _pattern(
+        "partners:city-detail",
+        "slug",
+        "slug-placeholder",
+        (get_language(), get_script_prefix(), get_urlconf()),
+    )
+
+    def url(slug: str) -> str:
+        return f"{before}{slug}{after}" if SLUG.fullmatch(slug) else partner_url(slug)
+
+    return url
 
 
 def exchange_url(pk: int | None) -> str:

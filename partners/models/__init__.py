@@ -8,7 +8,7 @@ from .exchanges import Exchange, ExchangeCount, ExchangeDate, Field
 from .home_city import HomeCity
 from .media import AgreementDocument, Licence, Photo
 from .partners import City, DormantPartner, Level, haversine_km, whole_years_between
-from .text import fold, localized, localized_name
+from .text import fold, localized, localized_name, localized_reader
 
 __all__ = [
     "Agreement",
@@ -34,5 +34,6 @@ __all__ = [
     "haversine_km",
     "localized",
     "localized_name",
+    "localized_reader",
     "whole_years_between",
 ]

@@ -69,3 +69,15 @@ def rows_for_ids(
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def fixed_sql(
+    model: type[models.Model], name: str, build: Callable[[], tuple[str, tuple]]
+) -> tuple[str, tuple]:
+    """build()'s (sql, params), for model's database, compiled once per database: for a
+    fixed subquery that a page's ORM query takes as RawSQL."""
+    alias = router.db_for_read(model)
+    key = (name, alias, connections[alias].vendor)
+    if key not in _SQL:
+        _SQL[key] = build()
+    return _SQL[key]

@@ -1,15 +1,16 @@
 from collections import Counter
+from html import escape
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from partners import maps
 from partners.context_processors import load_home_city
+from partners.links import partner_urls
 from partners.maps.panels import Marker
-from partners.models import Continent, Kind
+from partners.models import Continent, Kind, localized_reader
 
 register = template.Library()
 
@@ -34,19 +35,24 @@ COMPASS_NAMES = [
 ]
 
 
+# '5 in the Americas': each continent its own phrase, as English needs 'the' before some
+# names and other languages may need more. Lazy, so that a caption translates only the
+# phrases it uses (translating all five for each continent was 60 µs a map), in the plural
+# form that the "count" of its arguments takes.
+IN_CONTINENT = {
+    Continent.AFRICA: ngettext_lazy("%(count)d in Africa", "%(count)d in Africa", "count"),
+    Continent.AMERICAS: ngettext_lazy(
+        "%(count)d in the Americas", "%(count)d in the Americas", "count"
+    ),
+    Continent.ASIA: ngettext_lazy("%(count)d in Asia", "%(count)d in Asia", "count"),
+    Continent.EUROPE: ngettext_lazy("%(count)d in Europe", "%(count)d in Europe", "count"),
+    Continent.OCEANIA: ngettext_lazy("%(count)d in Oceania", "%(count)d in Oceania", "count"),
+}
+
+
 def in_continent(continent: str, count: int) -> str:
-    """'5 in the Americas': each continent its own phrase, as English needs 'the' before
-    some names and other languages may need more."""
-    phrases = {
-        Continent.AFRICA: ngettext("%(count)d in Africa", "%(count)d in Africa", count),
-        Continent.AMERICAS: ngettext(
-            "%(count)d in the Americas", "%(count)d in the Americas", count
-        ),
-        Continent.ASIA: ngettext("%(count)d in Asia", "%(count)d in Asia", count),
-        Continent.EUROPE: ngettext("%(count)d in Europe", "%(count)d in Europe", count),
-        Continent.OCEANIA: ngettext("%(count)d in Oceania", "%(count)d in Oceania", count),
-    }
-    return phrases[Continent(continent)] % {"count": count}
+    """'5 in the Americas', in the active language."""
+    return IN_CONTINENT[Continent(continent)] % {"count": count}
 
 
 def continent_summary(cities: list) -> str:
@@ -99,9 +105,11 @@ def locator_map(context: template.Context, city) -> dict:
 
 
 # The markers are drawn here rather than by a template included per marker: at 100 markers
-# those includes were 15-18 ms of the home page's render. Texts are escaped; the numbers are
-# the markers' rounded floats written as str() writes them, which is what the templates wrote
-# inside {% localize off %}, and need no escaping.
+# those includes were 15-18 ms of the home page's render. Texts are escaped by html.escape,
+# which Django's escape() wraps: the same text without its check for lazy strings (0.9 µs
+# against 0.2, some 200 texts a map; these texts are all str). The numbers are the markers'
+# rounded floats written as str() writes them, which is what the templates wrote inside
+# {% localize off %}, and need no escaping.
 
 
 def marker_symbol(marker: Marker) -> str:
@@ -120,22 +128,24 @@ def marker_label(city, texts: dict) -> str:
     """'Kharkiv, Ukraine: Sister city', the marker's accessible name and tooltip.
 
     texts: marker_texts(), translated once for all of a map's markers."""
+    name = texts["name"]
     if city.current_kind:
         return texts["with_kind"] % {
-            "name": city.name,
-            "country": city.country.name,
+            "name": name(city),
+            "country": name(city.country),
             "kind": texts["kinds"].get(city.current_kind, ""),
         }
-    return texts["without_kind"] % {"name": city.name, "country": city.country.name}
+    return texts["without_kind"] % {"name": name(city), "country": name(city.country)}
 
 
 def marker_texts() -> dict:
-    """The labels' sentences and kinds in the active language, looked up once per map: per
-    marker they took half of writing the labels (34 labels: 0.95 ms, now 0.4)."""
+    """The labels' sentences, kinds and name column in the active language, looked up once
+    per map: per marker they took most of writing the labels (34 labels: 0.95 ms, now 0.4)."""
     return {
         "with_kind": gettext("%(name)s, %(country)s: %(kind)s"),
         "without_kind": gettext("%(name)s, %(country)s: no current agreement"),
         "kinds": {kind.value: str(kind.label) for kind in Kind},
+        "name": localized_reader("name"),
     }
 
 
@@ -149,11 +159,11 @@ def map_symbols(markers: list[Marker]) -> SafeString:
 def map_marker_links(markers: list[Marker]) -> SafeString:
     """Each marker as a link to its partner's page, named by marker_label()."""
     links = []
-    texts = marker_texts()
+    texts, url = marker_texts(), partner_urls()
     for marker in markers:
         label = escape(marker_label(marker.city, texts))
         links.append(
-            f'<a class="map__marker" href="{escape(marker.city.get_absolute_url())}"'
+            f'<a class="map__marker" href="{escape(url(marker.city.slug))}"'
             f' aria-label="{label}"><title>{label}</title>{marker_symbol(marker)}</a>'
         )
     return SafeString("".join(links))
