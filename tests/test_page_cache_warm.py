@@ -206,7 +206,8 @@ def test_a_stored_page_is_sent_gzipped_to_clients_that_take_it(visitor, kharkiv)
     assert queries == 1  # the data version: compressed when stored, not per request
     assert zipped["Content-Encoding"] == "gzip"
     assert gzip.decompress(zipped.content) == plain.content
-    assert int(zipped["Content-Length"]) == len(zipped.content) < len(plain.content) / 3
+    # Even a small page (5 KB here) shrinks to well under half.
+    assert int(zipped["Content-Length"]) == len(zipped.content) < len(plain.content) / 2
     assert zipped["ETag"] != plain["ETag"]
     assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
     # No secret for BREACH to guess in a compressed body.
