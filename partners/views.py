@@ -162,11 +162,12 @@ def first_cities(current: QuerySet) -> list[City]:
             .query.sql_with_params()
         ),
     )
-    cities = list(City.objects.raw(sql, params))
+    alias = router.db_for_read(City)
+    cities = list(City.objects.db_manager(alias).raw(sql, params))
     for city in cities:
         values = [getattr(city, f"country_{name}") for name in HOME_COUNTRY_FIELDS]
         city.country = Country.from_db(
-            city._state.db, ["id", *HOME_COUNTRY_FIELDS], [city.country_id, *values]
+            alias, ["id", *HOME_COUNTRY_FIELDS], [city.country_id, *values]
         )
     return cities
 

@@ -38,7 +38,8 @@ def partners_of(ids: list[int]) -> QuerySet:
 
 def add_published_partners(exchanges: list[Exchange]) -> None:
     """Sets each activity's `published_partners` as the published_partners() prefetch does,
-    with the partners' slug and names only (the rest deferred), for a list of activities.
+    with the partners' slug and names only, for a list of activities: any other field of
+    theirs (their country, say) would cost a query per partner where a template read it.
 
     One query whose SQL is compiled once per number of activities (rows_for_ids): the
     prefetch's join was built anew on every request, ~2 ms of a 34-partner page."""
@@ -87,8 +88,9 @@ def counts_by_year_and_field(exchanges: QuerySet[Exchange], filters: dict) -> di
         for year in sorted(by_year, reverse=True)
     ]
     totals = [sum(row["cells"][i] for row in rows) for i in range(len(fields))]
-    # The heads' labels, made here: the template looked up and translated each lazy label.
-    labels = [capfirst(field.label) for field in fields]
+    # The heads' labels, translated here: the template looked up and translated each lazy
+    # label (capfirst() of a lazy label would stay lazy).
+    labels = [capfirst(str(field.label)) for field in fields]
     return {
         "fields": fields,
         "labels": labels,

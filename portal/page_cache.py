@@ -41,9 +41,10 @@ RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo"}
 WORTH_COMPRESSING = 0.9
 # Compressed while the first visitor waits for the page. A page (a 77 KB partner list):
 # level 1 takes 0.6 ms for 28.0 KB, level 4 1.0 ms for 26.1 KB, a tenth of its render; level 9
-# took 6.3 ms. A large page (a download, a sitemap at scale), sent by the megabyte to every
-# later visitor, is worth level 4: 10-20 % smaller than level 1 (the 1.7 MB CSV of 10,000
-# partners: 505 KB in 23 ms against 555 KB in 12 ms).
+# took 6.3 ms. A page over LOCAL_COPY_MAX_BYTES (the downloads and sitemaps at scale; a
+# 34-partner CSV is a small page), sent by the megabyte to every later visitor, is worth
+# level 4: 10-20 % smaller than level 1 (the 1.7 MB CSV of 10,000 partners: 505 KB in 23 ms
+# against 555 KB in 12 ms).
 GZIP_LEVEL_PAGE, GZIP_LEVEL_LARGE = 1, 4
 # Set by the response's own body and encoding, never copied from the stored page.
 OWN_HEADERS = {"content-length", "content-encoding"}

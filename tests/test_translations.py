@@ -70,6 +70,29 @@ def test_the_korean_catalogue_has_a_translation_for_every_message():
     assert fuzzy == []
 
 
+# A translation call inside an f-string's braces: Python runs it, but xgettext (makemessages)
+# reads the f-string as one string and never extracts the message, so `make messages` made
+# the Korean "first agreement" obsolete and the list showed it in English (which
+# tests/test_vocabulary.py caught on the Korean list).
+TRANSLATION_CALL = re.compile(r"\{[^{}]*\b(?:n|p|np)?gettext(?:_lazy)?\(|\{\s*_\(")
+
+
+def test_no_message_is_translated_inside_an_f_string():
+    import tokenize
+
+    found = []
+    for path in sorted(Path(settings.BASE_DIR).glob("[!.]*/**/*.py")):
+        if ".venv" in path.parts or "node_modules" in path.parts:
+            continue
+        with path.open("rb") as source:
+            for token in tokenize.tokenize(source.readline):
+                text = token.string
+                is_f_string = token.type == tokenize.STRING and re.match(r"(?i)[rb]*f", text)
+                if is_f_string and TRANSLATION_CALL.search(text):
+                    found.append(f"{path.relative_to(settings.BASE_DIR)}:{token.start[0]}")
+    assert found == []
+
+
 def test_the_korean_catalogue_uses_korean_plural_rules():
     header = PO_FILE.read_text(encoding="utf-8")
     assert '"Language: ko\\n"' in header

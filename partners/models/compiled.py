@@ -4,7 +4,8 @@ from collections.abc import Callable
 
 from django.db import connections, models, router
 
-_SQL: dict[tuple[str, str, str], tuple[str, tuple]] = {}
+# Keyed by (name, database alias, vendor, variant...).
+_SQL: dict[tuple[str, ...], tuple[str, tuple]] = {}
 
 
 def first_of(

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django import template
 from django.http import QueryDict
-from django.template.defaulttags import querystring
 from django.utils import dateformat, formats, numberformat
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -16,7 +15,7 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from partners.models import Field, Kind, Status
 
-from .portal import _date_pieces
+from .portal import date_pieces
 
 register = template.Library()
 
@@ -43,7 +42,7 @@ class Formats:
         self.decimal = formats.get_format("DECIMAL_SEPARATOR", self.language)
         self.grouping = formats.get_format("NUMBER_GROUPING", self.language)
         self.thousands = formats.get_format("THOUSAND_SEPARATOR", self.language)
-        self.date_pieces = _date_pieces(str(formats.get_format("DATE_FORMAT", self.language)))
+        self.date_pieces = date_pieces(str(formats.get_format("DATE_FORMAT", self.language)))
         self.english = (self.language or "ko").startswith("en")
 
     def number(self, value: int | Decimal | None) -> str:
@@ -90,7 +89,9 @@ def _iso(value: datetime.date | None) -> str:
 
 def _relationship(city) -> str:
     if not city.current_kind:
-        return f'<span class="badge">{_text(gettext("ended"))}</span>'
+        # Translated outside the f-string: xgettext (makemessages) does not read into one.
+        ended = gettext("ended")
+        return f'<span class="badge">{_text(ended)}</span>'
     label = str(KIND_LABELS.get(city.current_kind, ""))
     cell = _text(label[:1].upper() + label[1:])  # |capfirst
     if city.current_status != "active":
@@ -104,8 +105,9 @@ def _since(city, written: Formats) -> str:
     cell = f'<time datetime="{_iso(city.since)}">{_text(written.date(city.since))}</time>'
     if city.kind_changed:
         first = city.relationship_since
+        label = gettext("first agreement")  # outside the f-string, for makemessages
         cell += (
-            f'<br><span class="muted">{_text(gettext("first agreement"))} '
+            f'<br><span class="muted">{_text(label)} '
             f'<time datetime="{_iso(first)}">{_text(written.date(first))}</time></span>'
         )
     return cell
@@ -170,11 +172,15 @@ def sort_header(query: QueryDict, column: dict[str, str], label: str, css_class:
     view's _sort_columns() entry, {"link", "aria"})."""
     aria = column["aria"]
     arrow = {"ascending": "▲", "descending": "▼"}.get(aria)
+    # {% querystring query sort=... page=None %}: the page's valid query, sorted anew, page 1.
+    params = query.copy()
+    params["sort"] = column["link"]
+    params.pop("page", None)
     return SafeString(
         '<th scope="col"'
         + (f' aria-sort="{_text(aria)}"' if aria else "")
         + (f' class="{conditional_escape(css_class)}"' if css_class else "")
-        + f'><a href="{_text(querystring(None, query, sort=column["link"], page=None))}">'
+        + f'><a href="?{_text(params.urlencode())}">'
         + conditional_escape(label)
         + (f' <span aria-hidden="true">{arrow}</span>' if arrow else "")
         + "</a></th>\n"  # the include's file ended in a newline

@@ -92,7 +92,7 @@ def source_link(source: str) -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def _date_pieces(format_string: str) -> tuple[tuple[bool, str], ...]:
+def date_pieces(format_string: str) -> tuple[tuple[bool, str], ...]:
     """A date format split as Django's dateformat splits it: (True, format character) or
     (False, literal text, its backslash escapes removed)."""
     pieces = []
@@ -115,7 +115,7 @@ def local_date(value: datetime.date | None) -> str:
         return ""
     try:
         written = dateformat.DateFormat(value)
-        pieces = _date_pieces(str(formats.get_format("DATE_FORMAT")))
+        pieces = date_pieces(str(formats.get_format("DATE_FORMAT")))
         return "".join(str(getattr(written, piece)()) if code else piece for code, piece in pieces)
     except AttributeError:
         return ""
