@@ -7,11 +7,14 @@ links. A restored backup's are in tests/test_backup.py (every row of every partn
 import datetime
 import io
 import re
+import threading
+import time
 from collections import Counter
 
 import pytest
 import reversion
 from django.core.management import call_command
+from django.db import connection, transaction
 from reversion.models import Version
 
 from partners.models import City, Country, Exchange, ExchangeCount, ExchangeDate
@@ -188,3 +191,54 @@ def test_the_counts_table_counts_what_a_filtered_list_lists(client, partners, pa
     assert sum(row[-1] for year, row in table.items() if year != "Total") == listed(
         client, **params
     )
+
+
+# serialized_rollback: as the other transactional tests, so that the flush after it leaves
+# the content types for the next one to restore (test_page_cache.py, test_backup.py).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL's advisory lock; SQLite lets one writing transaction in at a time",
+)
+def test_two_staff_saves_in_one_year_at_once_both_count():
+    """Two staff members save an activity of the same year at the same moment, each in its
+    own transaction: the second waits for the first's commit, then counts both. Two things
+    make it wait, each enough alone (tried by taking each out): the data version's row, which
+    every write bumps before it recounts, and the recount's advisory lock
+    (refresh_exchange_counts). Without both, the second counted only its own activity and
+    failed on the first's count row (duplicate key)."""
+    partners = make_exchange_partners()
+    first_counted, second_started = threading.Event(), threading.Event()
+    errors = []
+
+    def first_save() -> None:
+        try:
+            with transaction.atomic():
+                make_exchange(partners["sapporo"], title_en="First")
+                first_counted.set()
+                second_started.wait(timeout=10)
+                time.sleep(0.5)  # the second save's recount reaches the lock meanwhile
+        except Exception as error:  # noqa: BLE001 (reported by the test below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second_save() -> None:
+        try:
+            first_counted.wait(timeout=10)
+            second_started.set()
+            with transaction.atomic():
+                make_exchange(partners["novosibirsk"], title_en="Second")
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first_save), threading.Thread(target=second_save)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert stored_counts()["", 2019, "culture"] == 2
+    assert_no_drift()
