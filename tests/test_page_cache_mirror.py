@@ -107,25 +107,25 @@ def test_without_the_mirrored_key_pages_read_the_database_and_restore_it(
     assert version_mirror.read().token == DataVersion.read().token
 
 
+def update_in_a_rolled_back_savepoint(city: City) -> None:
+    """An update (which bumps the data version) inside a savepoint that is rolled back."""
+    try:
+        with transaction.atomic():
+            City.objects.filter(pk=city.pk).update(population=2)
+            raise RuntimeError
+    except RuntimeError:
+        pass
+
+
 def test_a_rolled_back_savepoint_neither_publishes_nor_loses_a_later_bump(
     mirror, committed_kharkiv
 ):
     before = DataVersion.current().token
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                City.objects.filter(pk=committed_kharkiv.pk).update(population=2)
-                raise RuntimeError
-        except RuntimeError:
-            pass
+        update_in_a_rolled_back_savepoint(committed_kharkiv)
     assert version_mirror.read().token == DataVersion.read().token == before
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                City.objects.filter(pk=committed_kharkiv.pk).update(population=2)
-                raise RuntimeError
-        except RuntimeError:
-            pass
+        update_in_a_rolled_back_savepoint(committed_kharkiv)
         City.objects.filter(pk=committed_kharkiv.pk).update(population=3)
     assert version_mirror.read().token == DataVersion.read().token != before
 

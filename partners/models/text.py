@@ -23,18 +23,22 @@ def localized_name(field: str) -> str:
     return f"{field}_en" if (get_language() or "ko").startswith("en") else f"{field}_ko"
 
 
+def localized_columns(field: str) -> tuple[str, str]:
+    """(the active language's column of a translated field, the other language's)."""
+    first = localized_name(field)
+    return first, f"{field}_ko" if first.endswith("_en") else f"{field}_en"
+
+
 def localized(obj: models.Model, field: str) -> str:
     """The field in the active language, falling back to the other language."""
-    first = localized_name(field)
-    second = f"{field}_ko" if first.endswith("_en") else f"{field}_en"
+    first, second = localized_columns(field)
     return getattr(obj, first) or getattr(obj, second)
 
 
 def localized_reader(field: str) -> Callable[[models.Model], str]:
     """localized(obj, field) for many objects, the active language looked up once: the
     lookup was most of a name's ~2 µs, and a page writes a few hundred names."""
-    first = localized_name(field)
-    second = f"{field}_ko" if first.endswith("_en") else f"{field}_en"
+    first, second = localized_columns(field)
     return lambda obj: getattr(obj, first) or getattr(obj, second)
 
 

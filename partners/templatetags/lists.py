@@ -8,14 +8,14 @@ from decimal import Decimal
 
 from django import template
 from django.http import QueryDict
-from django.utils import dateformat, formats, numberformat
+from django.utils import formats, numberformat
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, pgettext
 
-from partners.models import Field, Kind, Status
+from partners.models import Field, Kind, Status, localized_reader
 
-from .portal import date_pieces
+from .portal import date_pieces, write_date
 
 register = template.Library()
 
@@ -43,7 +43,7 @@ class Formats:
         self.grouping = formats.get_format("NUMBER_GROUPING", self.language)
         self.thousands = formats.get_format("THOUSAND_SEPARATOR", self.language)
         self.date_pieces = date_pieces(str(formats.get_format("DATE_FORMAT", self.language)))
-        self.english = (self.language or "ko").startswith("en")
+        self.readers: dict = {}  # field -> localized_reader(field), made at first use
 
     def number(self, value: int | Decimal | None) -> str:
         """`{{ value|number }}` (portal.number)."""
@@ -68,18 +68,14 @@ class Formats:
 
     def date(self, value: datetime.date | None) -> str:
         """`{{ value|local_date }}` (portal.local_date)."""
-        if value is None:
-            return ""
-        written = dateformat.DateFormat(value)
-        return "".join(
-            str(getattr(written, piece)()) if code else piece for code, piece in self.date_pieces
-        )
+        return "" if value is None else write_date(value, self.date_pieces)
 
     def localized(self, obj: object, field: str) -> str:
         """`obj.<field>` of a Localized field (models/text.py): the active language's
         column, the other's when empty."""
-        first, second = ("_en", "_ko") if self.english else ("_ko", "_en")
-        return getattr(obj, field + first) or getattr(obj, field + second)
+        if field not in self.readers:
+            self.readers[field] = localized_reader(field)
+        return self.readers[field](obj)
 
 
 def _iso(value: datetime.date | None) -> str:

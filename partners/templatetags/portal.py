@@ -114,8 +114,12 @@ def local_date(value: datetime.date | None) -> str:
     if value in (None, ""):
         return ""
     try:
-        written = dateformat.DateFormat(value)
-        pieces = date_pieces(str(formats.get_format("DATE_FORMAT")))
-        return "".join(str(getattr(written, piece)()) if code else piece for code, piece in pieces)
+        return write_date(value, date_pieces(str(formats.get_format("DATE_FORMAT"))))
     except AttributeError:
         return ""
+
+
+def write_date(value: datetime.date, pieces: tuple[tuple[bool, str], ...]) -> str:
+    """value written by a date format split by date_pieces(), as Django's date filter writes it."""
+    written = dateformat.DateFormat(value)
+    return "".join(str(getattr(written, piece)()) if code else piece for code, piece in pieces)
