@@ -85,7 +85,7 @@ def test_a_version_read_from_the_database_never_replaces_a_newer_mirrored_one(
     old = DataVersion.read()  # a page reads the database, then stalls
     City.objects.filter(pk=committed_kharkiv.pk).update(population=1)  # another commit
     newer = DataVersion.read()
-    version_mirror.offer(old.as_mirrored())  # the stalled page offers what it read
+    version_mirror.offer(old)  # the stalled page offers what it read
     assert version_mirror.read().token == newer.token != old.token
     assert DataVersion.current().token == newer.token
 
@@ -94,7 +94,7 @@ def test_a_late_publication_of_an_older_commit_is_refused(mirror, committed_khar
     DataVersion.bump()
     first = DataVersion.read()  # what the first writer's commit callback read, then stalled
     DataVersion.bump()  # a second writer commits and publishes
-    version_mirror.offer(first.as_mirrored())  # the first writer's callback resumes
+    version_mirror.offer(first)  # the first writer's callback resumes
     assert version_mirror.read().token == DataVersion.read().token != first.token
 
 

@@ -253,3 +253,59 @@ def test_an_edit_retires_the_gzip_copy_of_a_page(visitor, kharkiv):
     kharkiv.population = 1_500_000
     kharkiv.save()
     assert b"1,500,000" in gzip.decompress(visitor.get(PAGE, headers=GZIP).content)
+
+
+def start_of_request() -> None:
+    """What Django does as a request starts (the test client leaves it out): a kept connection
+    is checked before the request's first query."""
+    connection.close_if_unusable_or_obsolete()
+    assert connection.connection is not None, "the connection is kept between requests"
+    assert not connection.health_check_done
+
+
+# serialized_rollback: as the other transactional tests (test_page_cache.py). Transactional:
+# a request outside a test's transaction, as in production.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_page_from_the_cache_costs_one_query_and_no_health_check_of_its_own(
+    kharkiv, monkeypatch
+):
+    """The data version's query is the request's health check: on PostgreSQL Django's own
+    check (`SELECT 1`, not counted by CaptureQueriesContext) was a second round trip on every
+    page served from the cache."""
+    visitor = Client()
+    assert visitor.get(PAGE).status_code == 200  # cached now
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    start_of_request()
+    response, queries = queries_for(visitor, PAGE)
+    assert response.status_code == 200 and b"Kharkiv" in response.content
+    assert queries == 1
+    assert checks == []
+    assert connection.health_check_done
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a server that ends a connection: PostgreSQL"
+)
+def test_a_connection_the_database_ended_is_replaced_and_the_page_served(kharkiv):
+    """As after a database restart: the version's query fails on the dead connection, which is
+    what the health check would have found, so the page is served on a new connection."""
+    import psycopg
+
+    visitor = Client()
+    assert visitor.get(PAGE).status_code == 200
+    ended = connection.connection.info.backend_pid
+    settings_dict = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"],
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"],
+        autocommit=True,
+    ) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [ended])
+    start_of_request()
+    response = visitor.get(PAGE)
+    assert response.status_code == 200 and b"Kharkiv" in response.content
+    assert connection.connection.info.backend_pid != ended
