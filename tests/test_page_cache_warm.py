@@ -266,9 +266,7 @@ def start_of_request() -> None:
 # serialized_rollback: as the other transactional tests (test_page_cache.py). Transactional:
 # a request outside a test's transaction, as in production.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_page_from_the_cache_costs_one_query_and_no_health_check_of_its_own(
-    kharkiv, monkeypatch
-):
+def test_a_page_from_the_cache_costs_one_query_and_no_health_check_of_its_own(kharkiv, monkeypatch):
     """The data version's query is the request's health check: on PostgreSQL Django's own
     check (`SELECT 1`, not counted by CaptureQueriesContext) was a second round trip on every
     page served from the cache."""
