@@ -50,23 +50,38 @@ def base_path(key: str) -> Path:
     return Path(settings.PORTAL_PAGE_FILES_DIR) / key.replace(":", "_")
 
 
+# The stored status and headers of the files this process has served, by base path, and
+# whether a gzip copy was written: a file never changes (its name holds the data version and
+# the release), so they are read from disk once per process, not on every download (a third of
+# a download's own time). Old versions' entries are dropped when it holds this many.
+KNOWN_FILES_MAX = 32
+known_files: dict[str, tuple[int, list[list[str]], bool]] = {}
+
+
 def serve(key: str, gzipped: bool) -> FileResponse | None:
-    """The page stored as a file under `key`, gzip-encoded if asked; None if there is none."""
-    base = base_path(key)
-    try:
-        stored = json.loads(Path(f"{base}.json").read_text())
-        body = open(f"{base}.body", "rb")  # noqa: SIM115 (FileResponse closes it)
-    except (OSError, ValueError):
-        return None
-    if gzipped:
+    """The page stored as a file under `key`, gzip-encoded if asked and kept; None if there
+    is none."""
+    base = str(base_path(key))
+    known = known_files.get(base)
+    if known is None:
         try:
-            body, plain = open(f"{base}.gz", "rb"), body  # noqa: SIM115
-            plain.close()
-        except FileNotFoundError:
-            gzipped = False  # not worth compressing
-    response = FileResponse(body, status=stored["status"])
+            stored = json.loads(Path(f"{base}.json").read_text())
+        except (OSError, ValueError):
+            return None
+        known = (stored["status"], stored["headers"], os.path.exists(f"{base}.gz"))
+        if len(known_files) >= KNOWN_FILES_MAX:
+            known_files.clear()
+        known_files[base] = known
+    status, headers, has_gzip = known
+    gzipped = gzipped and has_gzip  # no copy: not worth compressing
+    try:
+        body = open(f"{base}.gz" if gzipped else f"{base}.body", "rb")  # noqa: SIM115 (FileResponse closes it)
+    except OSError:
+        known_files.pop(base, None)  # removed: a newer version's files replaced it
+        return None
+    response = FileResponse(body, status=status)
     del response["Content-Disposition"]  # FileResponse names the file; the view's name counts
-    for header, value in stored["headers"]:
+    for header, value in headers:
         response[header] = value
     patch_vary_headers(response, ("Accept-Encoding",))
     if gzipped:

@@ -185,6 +185,21 @@ def test_an_edit_retires_the_download_files(visitor, kharkiv, small_pages_limit,
     assert old_files and old_files.isdisjoint(settings.PORTAL_PAGE_FILES_DIR.iterdir())
 
 
+def test_a_download_whose_files_were_removed_is_served_and_kept_again(
+    visitor, kharkiv, small_pages_limit, settings
+):
+    """Each process remembers a file's headers after its first download: a file removed since
+    (a folder cleaned by hand, a full disk's files) must not make the download fail."""
+    first = body(visitor.get(DOWNLOAD, headers=GZIP))
+    assert body(visitor.get(DOWNLOAD, headers=GZIP)) == first  # served from the file
+    for path in settings.PORTAL_PAGE_FILES_DIR.iterdir():
+        path.unlink()
+    again = visitor.get(DOWNLOAD, headers=GZIP)
+    assert again.status_code == 200 and body(again) == first
+    assert list(settings.PORTAL_PAGE_FILES_DIR.glob("page_*.gz"))
+    assert gzip.decompress(body(visitor.get(DOWNLOAD, headers=GZIP))) == body(visitor.get(DOWNLOAD))
+
+
 def test_addresses_with_a_query_string_are_never_kept_as_files(
     visitor, kharkiv, small_pages_limit, settings
 ):
