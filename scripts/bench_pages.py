@@ -25,6 +25,10 @@ Then the resident memory (RSS) of each worker. Configuration, by environment var
   BENCH_PAGES      a comma-separated list of paths instead of the default one
   BENCH_PAIRED     1                    1 = each page's ratio to a /healthz run just before
                                         it (the load drifts); 0 = to the configuration's first
+  BENCH_FLOOR      0                    1 = after each configuration, the floor of its large
+                                        responses (over 256 KB): the same bytes sent by a WSGI
+                                        app that does nothing else (scripts/bench_floor_app.py)
+                                        on the same gunicorn, as a ratio to the portal's /healthz
 
 The databases are made once and kept in BENCH_DIR / PostgreSQL; delete them to start over.
 """
@@ -65,6 +69,9 @@ PAGES = [
 NO_CACHE = {"Cookie": "csrftoken=benchmark"}
 BROWSER = {"Accept-Encoding": "gzip"}
 PAIRED = os.environ.get("BENCH_PAIRED", "1") == "1"
+FLOOR = os.environ.get("BENCH_FLOOR", "0") == "1"
+# A response larger than this is measured against the floor (page_cache.LOCAL_COPY_MAX_BYTES).
+FLOOR_MIN_BYTES = 256 * 1024
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -221,7 +228,7 @@ def worker_rss_mib(master: subprocess.Popen) -> list[float]:
     return sizes
 
 
-def serve(env: dict[str, str]) -> subprocess.Popen:
+def serve(env: dict[str, str], app: str = "portal.wsgi", cwd: Path = PROJECT) -> subprocess.Popen:
     log = (BENCH_DIR / "gunicorn.log").open("ab")
     server = subprocess.Popen(
         [
@@ -232,9 +239,9 @@ def serve(env: dict[str, str]) -> subprocess.Popen:
             f"127.0.0.1:{PORT}",
             "--timeout",
             "180",
-            "portal.wsgi",
+            app,
         ],
-        cwd=PROJECT,
+        cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -264,6 +271,7 @@ def run(engine: str, partners: int, redis: bool) -> None:
         )
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         healthz = None
+        large = {}  # page: (its bytes as sent to wrk, the portal's paired /healthz, its ratio)
         for page in env_list("BENCH_PAGES", ",".join(PAGES)):
             address = f"http://127.0.0.1:{PORT}{page.format(slug=slug)}"
             first = first_after_edit(url, redis, address) if page != "/healthz" else 0.0
@@ -285,8 +293,50 @@ def run(engine: str, partners: int, redis: bool) -> None:
                 f"| {first:.0f} | {'–' if revalidated is None else f'{revalidated:.1f}'} |",
                 flush=True,
             )
+            if FLOOR and warm["bytes_per_second"] / warm["rate"] > FLOOR_MIN_BYTES:
+                large[page] = (sent_body(address), healthz, warm["rate"] / healthz)
         rss = ", ".join(f"{size:.0f}" for size in worker_rss_mib(server))
         print(f"\nRSS per worker: {rss} MiB", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    if large:
+        floor(large)
+
+
+def sent_body(address: str) -> bytes:
+    """The body as wrk receives it (gzip-encoded where the page has a gzip copy)."""
+    request = urllib.request.Request(address, headers=BROWSER)
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return response.read()
+
+
+def floor(large: dict[str, tuple[bytes, float, float]]) -> None:
+    """The same bytes from scripts/bench_floor_app.py on the same gunicorn: the most any app
+    could reach sending them, as a ratio to the portal's /healthz run just before the page."""
+    folder = BENCH_DIR / "floor"
+    folder.mkdir(exist_ok=True)
+    for number, (body, _, _) in enumerate(large.values()):
+        (folder / str(number)).write_bytes(body)
+    server = serve(
+        os.environ | {"BENCH_FLOOR_DIR": str(folder)}, "bench_floor_app", HERE / "scripts"
+    )
+    try:
+        print(
+            "\nFloor: the same bytes sent by a WSGI app that does nothing else, on the same "
+            "gunicorn (scripts/bench_floor_app.py)\n"
+        )
+        print(
+            "| page | KB sent | floor req/s | floor × the portal's /healthz | portal × /healthz |"
+        )
+        print("|---|---|---|---|---|")
+        for number, (page, (body, healthz, ratio)) in enumerate(large.items()):
+            rate = wrk(f"http://127.0.0.1:{PORT}/{number}")["rate"]
+            print(
+                f"| `{page}` | {len(body) / 1024:,.1f} | {rate:,.0f} | {rate / healthz:.2f} "
+                f"| {ratio:.2f} |",
+                flush=True,
+            )
     finally:
         server.terminate()
         server.wait(timeout=60)
