@@ -50,12 +50,12 @@ def base_path(key: str) -> Path:
     return Path(settings.PORTAL_PAGE_FILES_DIR) / key.replace(":", "_")
 
 
-# The stored status and headers of the files this process has served, by base path, and
-# whether a gzip copy was written: a file never changes (its name holds the data version and
-# the release), so they are read from disk once per process, not on every download (a third of
-# a download's own time). Old versions' entries are dropped when it holds this many.
+# The stored status and headers of the files this process has served, by base path: a file
+# never changes (its name holds the data version and the release), so they are read from disk
+# once per process, not on every download (a third of a download's own time). A version has a
+# few such addresses (downloads, sitemap sections, per language); at this many, all are dropped.
 KNOWN_FILES_MAX = 32
-known_files: dict[str, tuple[int, list[list[str]], bool]] = {}
+known_files: dict[str, tuple[int, list[list[str]]]] = {}
 
 
 def serve(key: str, gzipped: bool) -> FileResponse | None:
@@ -68,14 +68,19 @@ def serve(key: str, gzipped: bool) -> FileResponse | None:
             stored = json.loads(Path(f"{base}.json").read_text())
         except (OSError, ValueError):
             return None
-        known = (stored["status"], stored["headers"], os.path.exists(f"{base}.gz"))
+        known = (stored["status"], stored["headers"])
         if len(known_files) >= KNOWN_FILES_MAX:
             known_files.clear()
         known_files[base] = known
-    status, headers, has_gzip = known
-    gzipped = gzipped and has_gzip  # no copy: not worth compressing
+    status, headers = known
     try:
-        body = open(f"{base}.gz" if gzipped else f"{base}.body", "rb")  # noqa: SIM115 (FileResponse closes it)
+        if gzipped:
+            try:
+                body = open(f"{base}.gz", "rb")  # noqa: SIM115 (FileResponse closes it)
+            except FileNotFoundError:
+                gzipped = False  # not worth compressing
+        if not gzipped:
+            body = open(f"{base}.body", "rb")  # noqa: SIM115
     except OSError:
         known_files.pop(base, None)  # removed: a newer version's files replaced it
         return None

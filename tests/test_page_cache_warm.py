@@ -200,6 +200,20 @@ def test_a_download_whose_files_were_removed_is_served_and_kept_again(
     assert gzip.decompress(body(visitor.get(DOWNLOAD, headers=GZIP))) == body(visitor.get(DOWNLOAD))
 
 
+def test_a_download_reads_its_stored_headers_from_disk_once_per_process(
+    visitor, kharkiv, small_pages_limit, settings
+):
+    visitor.get(DOWNLOAD)
+    first = visitor.get(DOWNLOAD, headers=GZIP)
+    assert isinstance(first, FileResponse)
+    for headers in settings.PORTAL_PAGE_FILES_DIR.glob("page_*.json"):
+        headers.unlink()
+    again, queries = queries_for(visitor, DOWNLOAD, **GZIP)
+    assert queries == 1  # the data version: the download was not built again
+    assert isinstance(again, FileResponse) and body(again) == body(first)
+    assert again.items() == first.items()
+
+
 def test_addresses_with_a_query_string_are_never_kept_as_files(
     visitor, kharkiv, small_pages_limit, settings
 ):
@@ -322,3 +336,25 @@ def test_a_connection_the_database_ended_is_replaced_and_the_page_served(kharkiv
     response = visitor.get(PAGE)
     assert response.status_code == 200 and b"Kharkiv" in response.content
     assert connection.connection.info.backend_pid != ended
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement_timeout")
+def test_a_query_failing_on_a_usable_connection_is_raised_not_retried(kharkiv):
+    """Only a dead connection is replaced: a query's own failure (here a timeout) is the
+    caller's, on the same connection, as without the shortcut."""
+    from django.db import OperationalError
+
+    from partners.models.data_version import fetch_one_as_health_check
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 100")
+    start_of_request()
+    backend = connection.connection.info.backend_pid
+    with CaptureQueriesContext(connection) as queries, pytest.raises(OperationalError):
+        fetch_one_as_health_check("SELECT pg_sleep(1)")
+    assert len(queries) == 1
+    assert connection.connection is not None
+    assert connection.connection.info.backend_pid == backend
+    with connection.cursor() as cursor:
+        cursor.execute("RESET statement_timeout")
