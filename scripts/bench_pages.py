@@ -25,10 +25,11 @@ Then the resident memory (RSS) of each worker. Configuration, by environment var
   BENCH_PAGES      a comma-separated list of paths instead of the default one
   BENCH_PAIRED     1                    1 = each page's ratio to a /healthz run just before
                                         it (the load drifts); 0 = to the configuration's first
-  BENCH_FLOOR      0                    1 = after each configuration, the floor of its large
-                                        responses (over 256 KB): the same bytes sent by a WSGI
-                                        app that does nothing else (scripts/bench_floor_app.py)
-                                        on the same gunicorn, as a ratio to the portal's /healthz
+  BENCH_FLOOR      0                    1 = the floor of each download and each response over
+                                        256 KB: the same bytes sent by a WSGI app that does
+                                        nothing else (scripts/bench_floor_app.py, on BENCH_PORT+1,
+                                        the same gunicorn) right after the page, as a ratio to
+                                        the portal's /healthz run just before the page
 
 The databases are made once and kept in BENCH_DIR / PostgreSQL; delete them to start over.
 """
@@ -70,7 +71,7 @@ NO_CACHE = {"Cookie": "csrftoken=benchmark"}
 BROWSER = {"Accept-Encoding": "gzip"}
 PAIRED = os.environ.get("BENCH_PAIRED", "1") == "1"
 FLOOR = os.environ.get("BENCH_FLOOR", "0") == "1"
-# A response larger than this is measured against the floor (page_cache.LOCAL_COPY_MAX_BYTES).
+# Responses of at least this many bytes as sent are measured against the floor too.
 FLOOR_MIN_BYTES = 256 * 1024
 
 
@@ -228,7 +229,9 @@ def worker_rss_mib(master: subprocess.Popen) -> list[float]:
     return sizes
 
 
-def serve(env: dict[str, str], app: str = "portal.wsgi", cwd: Path = PROJECT) -> subprocess.Popen:
+def serve(
+    env: dict[str, str], app: str = "portal.wsgi", cwd: Path = PROJECT, port: int = PORT
+) -> subprocess.Popen:
     log = (BENCH_DIR / "gunicorn.log").open("ab")
     server = subprocess.Popen(
         [
@@ -236,7 +239,7 @@ def serve(env: dict[str, str], app: str = "portal.wsgi", cwd: Path = PROJECT) ->
             "--workers",
             "2",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--timeout",
             "180",
             app,
@@ -248,7 +251,7 @@ def serve(env: dict[str, str], app: str = "portal.wsgi", cwd: Path = PROJECT) ->
     )
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
             return server
         except OSError:
             time.sleep(0.2)
@@ -261,6 +264,10 @@ def run(engine: str, partners: int, redis: bool) -> None:
     env = environment(url, redis)
     slug = manage(env, "shell", "-c", SLUG).split()[-1]
     server = serve(env)
+    floor_server = (
+        serve(floor_env(), "bench_floor_app", HERE / "scripts", PORT + 1) if FLOOR else None
+    )
+    floors = []
     try:
         title = f"{partners} partners, {engine}, {'Redis' if redis else 'local-memory cache'}"
         load = os.getloadavg()[0]
@@ -271,7 +278,6 @@ def run(engine: str, partners: int, redis: bool) -> None:
         )
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         healthz = None
-        large = {}  # page: (its bytes as sent to wrk, the portal's paired /healthz, its ratio)
         for page in env_list("BENCH_PAGES", ",".join(PAGES)):
             address = f"http://127.0.0.1:{PORT}{page.format(slug=slug)}"
             first = first_after_edit(url, redis, address) if page != "/healthz" else 0.0
@@ -280,9 +286,17 @@ def run(engine: str, partners: int, redis: bool) -> None:
             if PAIRED and page != "/healthz":
                 healthz = wrk(f"http://127.0.0.1:{PORT}/healthz", BROWSER)["rate"]
             warm = wrk(address, BROWSER)
+            large = warm["bytes_per_second"] / warm["rate"] > FLOOR_MIN_BYTES
+            floor = (
+                floor_rate(address, len(floors))
+                if floor_server and (page.startswith("/data/") or large)
+                else None
+            )
             cold = wrk(address, NO_CACHE)
             revalidated = not_modified_p50(address) if page.startswith("/data/") else None
             healthz = warm["rate"] if page == "/healthz" else healthz or warm["rate"]
+            if floor:
+                floors.append((page.format(slug=slug), warm["rate"], *floor, healthz))
             errors = " (errors)" if warm["errors"] or cold["errors"] else ""
             print(
                 f"| `{page.format(slug=slug)}`{errors} | {warm['rate']:,.0f} | {warm['p50']:.1f} "
@@ -293,53 +307,46 @@ def run(engine: str, partners: int, redis: bool) -> None:
                 f"| {first:.0f} | {'–' if revalidated is None else f'{revalidated:.1f}'} |",
                 flush=True,
             )
-            if FLOOR and warm["bytes_per_second"] / warm["rate"] > FLOOR_MIN_BYTES:
-                large[page] = (sent_body(address), healthz, warm["rate"] / healthz)
         rss = ", ".join(f"{size:.0f}" for size in worker_rss_mib(server))
         print(f"\nRSS per worker: {rss} MiB", flush=True)
+        if floors:
+            print_floors(floors)
     finally:
-        server.terminate()
-        server.wait(timeout=60)
-    if large:
-        floor(large)
+        for running in (server, floor_server):
+            if running:
+                running.terminate()
+                running.wait(timeout=60)
 
 
-def sent_body(address: str) -> bytes:
-    """The body as wrk receives it (gzip-encoded where the page has a gzip copy)."""
+def floor_env() -> dict[str, str]:
+    folder = BENCH_DIR / "floor"
+    folder.mkdir(parents=True, exist_ok=True)
+    return os.environ | {"BENCH_FLOOR_DIR": str(folder)}
+
+
+def floor_rate(address: str, number: int) -> tuple[int, float]:
+    """The bytes of `address` as wrk receives them (gzip-encoded where the page has a gzip
+    copy), and the rate at which scripts/bench_floor_app.py sends the same bytes."""
     request = urllib.request.Request(address, headers=BROWSER)
     with urllib.request.urlopen(request, timeout=120) as response:
-        return response.read()
+        body = response.read()
+    (BENCH_DIR / "floor" / str(number)).write_bytes(body)
+    return len(body), wrk(f"http://127.0.0.1:{PORT + 1}/{number}")["rate"]
 
 
-def floor(large: dict[str, tuple[bytes, float, float]]) -> None:
-    """The same bytes from scripts/bench_floor_app.py on the same gunicorn: the most any app
-    could reach sending them, as a ratio to the portal's /healthz run just before the page."""
-    folder = BENCH_DIR / "floor"
-    folder.mkdir(exist_ok=True)
-    for number, (body, _, _) in enumerate(large.values()):
-        (folder / str(number)).write_bytes(body)
-    server = serve(
-        os.environ | {"BENCH_FLOOR_DIR": str(folder)}, "bench_floor_app", HERE / "scripts"
+def print_floors(floors: list[tuple[str, float, int, float, float]]) -> None:
+    print(
+        "\nFloor: the same bytes sent by a WSGI app that does nothing else, on the same "
+        "gunicorn, right after the page (scripts/bench_floor_app.py)\n"
     )
-    try:
+    print("| page | KB sent | portal req/s | floor req/s | portal × /healthz | floor × /healthz |")
+    print("|---|---|---|---|---|---|")
+    for page, rate, size, floor, healthz in floors:
         print(
-            "\nFloor: the same bytes sent by a WSGI app that does nothing else, on the same "
-            "gunicorn (scripts/bench_floor_app.py)\n"
+            f"| `{page}` | {size / 1024:,.1f} | {rate:,.0f} | {floor:,.0f} "
+            f"| {rate / healthz:.2f} | {floor / healthz:.2f} |",
+            flush=True,
         )
-        print(
-            "| page | KB sent | floor req/s | floor × the portal's /healthz | portal × /healthz |"
-        )
-        print("|---|---|---|---|---|")
-        for number, (page, (body, healthz, ratio)) in enumerate(large.items()):
-            rate = wrk(f"http://127.0.0.1:{PORT}/{number}")["rate"]
-            print(
-                f"| `{page}` | {len(body) / 1024:,.1f} | {rate:,.0f} | {rate / healthz:.2f} "
-                f"| {ratio:.2f} |",
-                flush=True,
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 SLUG = (
