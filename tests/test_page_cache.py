@@ -126,6 +126,22 @@ def test_pages_are_kept_per_language_and_per_query(visitor, kharkiv):
     assert in_english.json()["metadata"]["dictionary_url"].endswith("/en/data/")
 
 
+def test_pages_are_kept_per_host_and_scheme_and_an_unknown_host_is_refused(
+    visitor, kharkiv, settings
+):
+    """Pages carry absolute links (canonical, alternate languages), built from the address
+    the visitor used: a page stored for one host or scheme is never sent for another."""
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    local = visitor.get(PAGE, headers={"host": "localhost"})
+    loopback = visitor.get(PAGE, headers={"host": "127.0.0.1"})
+    secure = visitor.get(PAGE, headers={"host": "localhost"}, secure=True)
+    assert 'href="http://localhost/en/partners/kharkiv/"' in local.text
+    assert 'href="http://127.0.0.1/en/partners/kharkiv/"' in loopback.text
+    assert 'href="https://localhost/en/partners/kharkiv/"' in secure.text
+    assert visitor.get(PAGE, headers={"host": "127.0.0.1"}).text == loopback.text
+    assert visitor.get(PAGE, headers={"host": "evil.example"}).status_code == 400
+
+
 def test_staff_are_never_served_a_stored_page(visitor, staff_client, kharkiv):
     visitor.get(PAGE)
     response, queries = queries_for(staff_client, PAGE)
