@@ -343,7 +343,7 @@ def test_a_connection_the_database_ended_is_replaced_and_the_page_served(kharkiv
 def test_a_query_failing_on_a_usable_connection_is_raised_not_retried(kharkiv):
     """Only a dead connection is replaced: a query's own failure (here a timeout) is the
     caller's, on the same connection, as without the shortcut."""
-    from django.db import OperationalError
+    from django.db import OperationalError, connections
 
     from partners.models.data_version import fetch_one_as_health_check
 
@@ -352,7 +352,7 @@ def test_a_query_failing_on_a_usable_connection_is_raised_not_retried(kharkiv):
     start_of_request()
     backend = connection.connection.info.backend_pid
     with CaptureQueriesContext(connection) as queries, pytest.raises(OperationalError):
-        fetch_one_as_health_check("SELECT pg_sleep(1)")
+        fetch_one_as_health_check(connections["default"], "SELECT pg_sleep(1)")
     assert len(queries) == 1
     assert connection.connection is not None
     assert connection.connection.info.backend_pid == backend

@@ -2,7 +2,16 @@ import datetime
 import time
 import uuid
 
-from django.db import InterfaceError, OperationalError, connection, models, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,7 +86,10 @@ class DataVersion(models.Model):
     @classmethod
     def read(cls) -> version_mirror.Version | None:
         """The version in the database (None without its row), never the mirror's."""
-        row = fetch_one_as_health_check(READ_SQL % connection.ops.quote_name(cls._meta.db_table))
+        # The connection itself, looked up once: every attribute read through the `connection`
+        # proxy looks it up again in asgiref's Local (as much Python as the rest of the read).
+        db = connections[DEFAULT_DB_ALIAS]
+        row = fetch_one_as_health_check(db, READ_SQL % db.ops.quote_name(cls._meta.db_table))
         if row is None:
             return None
         token, changed_at, serial = row
@@ -119,8 +131,8 @@ class DataVersion(models.Model):
         return version
 
 
-def fetch_one_as_health_check(sql: str) -> tuple | None:
-    """The first row of `sql`, the query standing in for the connection's health check
+def fetch_one_as_health_check(db: BaseDatabaseWrapper, sql: str) -> tuple | None:
+    """The first row of `sql` on `db`, the query standing in for the connection's health check
     (CONN_HEALTH_CHECKS) when it is the request's first on a kept connection.
 
     Django checks a kept connection with `SELECT 1` before the request's first query (and
@@ -131,22 +143,22 @@ def fetch_one_as_health_check(sql: str) -> tuple | None:
     failed check: the connection is closed and the query sent again on a new one. Raises the
     database's error if the query fails on a usable connection."""
     checking = (
-        connection.connection is not None
-        and connection.health_check_enabled
-        and not connection.health_check_done
-        and not connection.in_atomic_block
+        db.connection is not None
+        and db.health_check_enabled
+        and not db.health_check_done
+        and not db.in_atomic_block
     )
     if checking:
-        connection.health_check_done = True  # this query is the check
+        db.health_check_done = True  # this query is the check
         try:
-            with connection.cursor() as cursor:
+            with db.cursor() as cursor:
                 cursor.execute(sql)
                 return cursor.fetchone()
         except (OperationalError, InterfaceError):
-            if connection.is_usable():
+            if db.is_usable():
                 raise
-            connection.close()
-    with connection.cursor() as cursor:
+            db.close()
+    with db.cursor() as cursor:
         cursor.execute(sql)
         return cursor.fetchone()
 
