@@ -1,6 +1,6 @@
 """Large stored pages (the downloads, the sitemap at scale) kept as files, each with a gzip
 copy unless it is compressed already (XLSX), and sent with FileResponse, which gunicorn sends
-by sendfile.
+by sendfile, or by nginx (PORTAL_PAGE_FILES_ACCEL_URI: X-Accel-Redirect, deploy/nginx-portal.conf).
 
 From the cache, a 1-5 MB download was read into Python, unpickled and written out on every
 request. The files are named by the page's cache key, which holds the data version and the
@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.http import FileResponse
-from django.utils.cache import patch_vary_headers
+from django.http import FileResponse, HttpResponse
 
 if TYPE_CHECKING:
     from portal.page_cache import StoredPage
@@ -58,9 +57,10 @@ KNOWN_FILES_MAX = 32
 known_files: dict[str, tuple[int, list[list[str]]]] = {}
 
 
-def serve(key: str, gzipped: bool) -> FileResponse | None:
+def serve(key: str, gzipped: bool) -> HttpResponse | None:
     """The page stored as a file under `key`, gzip-encoded if asked and kept; None if there
-    is none."""
+    is none. Sent by nginx (an empty response whose X-Accel-Redirect names the file) when
+    PORTAL_PAGE_FILES_ACCEL_URI is set, else a FileResponse."""
     base = str(base_path(key))
     known = known_files.get(base)
     if known is None:
@@ -73,22 +73,23 @@ def serve(key: str, gzipped: bool) -> FileResponse | None:
             known_files.clear()
         known_files[base] = known
     status, headers = known
+    # A page that compresses too little has no gzip copy.
+    gzipped = gzipped and os.path.exists(f"{base}.gz")
+    path = f"{base}.gz" if gzipped else f"{base}.body"
+    accel_uri = settings.PORTAL_PAGE_FILES_ACCEL_URI
     try:
-        if gzipped:
-            try:
-                body = open(f"{base}.gz", "rb")  # noqa: SIM115 (FileResponse closes it)
-            except FileNotFoundError:
-                gzipped = False  # not worth compressing
-        if not gzipped:
-            body = open(f"{base}.body", "rb")  # noqa: SIM115
+        if accel_uri:
+            os.stat(path)
+            response = HttpResponse(status=status)
+            response["X-Accel-Redirect"] = accel_uri + os.path.basename(path)
+        else:
+            response = FileResponse(open(path, "rb"), status=status)  # noqa: SIM115 (it closes it)
+            del response["Content-Disposition"]  # FileResponse names the file; the view's counts
     except OSError:
         known_files.pop(base, None)  # removed: a newer version's files replaced it
         return None
-    response = FileResponse(body, status=status)
-    del response["Content-Disposition"]  # FileResponse names the file; the view's name counts
     for header, value in headers:
         response[header] = value
-    patch_vary_headers(response, ("Accept-Encoding",))
     if gzipped:
         response["Content-Encoding"] = "gzip"
         if "ETag" in response:

@@ -158,6 +158,10 @@ PORTAL_VERSION_MIRROR_URL = os.environ.get("REDIS_URL", "")
 # sitemap at scale) are also kept as files here, with a gzip copy, and sent by the server's
 # sendfile: each app server its own folder, named by data version, so none is ever stale.
 PORTAL_PAGE_FILES_DIR = Path(os.environ.get("PORTAL_PAGE_FILES_DIR", BASE_DIR / "var" / "pages"))
+# Behind the nginx of deploy/nginx-portal.conf: the internal location that serves
+# PORTAL_PAGE_FILES_DIR ("/_page-files/"). Those files are then answered with X-Accel-Redirect
+# and sent by nginx, not by an app worker; empty (the default), gunicorn sends them.
+PORTAL_PAGE_FILES_ACCEL_URI = os.environ.get("PORTAL_PAGE_FILES_ACCEL_URI", "")
 
 # django-axes checks attempts before the normal backend authenticates.
 AUTHENTICATION_BACKENDS = [

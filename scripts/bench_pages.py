@@ -30,6 +30,11 @@ Then the resident memory (RSS) of each worker. Configuration, by environment var
                                         nothing else (scripts/bench_floor_app.py, on BENCH_PORT+1,
                                         the same gunicorn) right after the page, as a ratio to
                                         the portal's /healthz run just before the page
+  BENCH_PROXY      none                 nginx = as README deploys it: wrk sends HTTPS to nginx
+                                        (deploy/nginx-portal.conf, a self-signed certificate, on
+                                        BENCH_PORT+2 and +3) in front of the same gunicorn, and
+                                        nginx sends the stored pages' files (X-Accel-Redirect);
+                                        no floor then
 
 The databases are made once and kept in BENCH_DIR / PostgreSQL; delete them to start over.
 """
@@ -38,6 +43,7 @@ import os
 import re
 import shutil
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -70,7 +76,8 @@ PAGES = [
 NO_CACHE = {"Cookie": "csrftoken=benchmark"}
 BROWSER = {"Accept-Encoding": "gzip"}
 PAIRED = os.environ.get("BENCH_PAIRED", "1") == "1"
-FLOOR = os.environ.get("BENCH_FLOOR", "0") == "1"
+PROXY = os.environ.get("BENCH_PROXY", "none") == "nginx"
+FLOOR = os.environ.get("BENCH_FLOOR", "0") == "1" and not PROXY
 # Responses of at least this many bytes as sent are measured against the floor too.
 FLOOR_MIN_BYTES = 256 * 1024
 
@@ -97,7 +104,16 @@ def environment(url: str, redis: bool) -> dict[str, str]:
         "DJANGO_LOG_LEVEL": "WARNING",
         "DATABASE_URL": url,
         **({"REDIS_URL": REDIS_URL} if redis else {}),
+        **(BEHIND_NGINX if PROXY else {}),
     }
+
+
+# What README's deploy sets behind its nginx.
+BEHIND_NGINX = {
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
+    "PORTAL_TRUSTED_PROXY_COUNT": "1",
+    "PORTAL_PAGE_FILES_ACCEL_URI": "/_page-files/",
+}
 
 
 def manage(env: dict[str, str], *args: str, project: Path = HERE) -> str:
@@ -264,12 +280,15 @@ def run(engine: str, partners: int, redis: bool) -> None:
     env = environment(url, redis)
     slug = manage(env, "shell", "-c", SLUG).split()[-1]
     server = serve(env)
+    proxy = start_nginx(env) if PROXY else None
+    origin = f"https://localhost:{PORT + 2}" if PROXY else f"http://127.0.0.1:{PORT}"
     floor_server = (
         serve(floor_env(), "bench_floor_app", HERE / "scripts", PORT + 1) if FLOOR else None
     )
     floors = []
     try:
         title = f"{partners} partners, {engine}, {'Redis' if redis else 'local-memory cache'}"
+        title += ", behind nginx (HTTPS)" if PROXY else ""
         load = os.getloadavg()[0]
         print(f"\n### {title} (load average {load:.1f})\n", flush=True)
         print(
@@ -279,12 +298,12 @@ def run(engine: str, partners: int, redis: bool) -> None:
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         healthz = None
         for page in env_list("BENCH_PAGES", ",".join(PAGES)):
-            address = f"http://127.0.0.1:{PORT}{page.format(slug=slug)}"
+            address = f"{origin}{page.format(slug=slug)}"
             first = first_after_edit(url, redis, address) if page != "/healthz" else 0.0
             # The load of a shared machine drifts within a configuration's minutes: each page
             # is compared with a /healthz run just before it, not with the first one.
             if PAIRED and page != "/healthz":
-                healthz = wrk(f"http://127.0.0.1:{PORT}/healthz", BROWSER)["rate"]
+                healthz = wrk(f"{origin}/healthz", BROWSER)["rate"]
             warm = wrk(address, BROWSER)
             large = warm["bytes_per_second"] / warm["rate"] > FLOOR_MIN_BYTES
             floor = (
@@ -312,10 +331,55 @@ def run(engine: str, partners: int, redis: bool) -> None:
         if floors:
             print_floors(floors)
     finally:
-        for running in (server, floor_server):
+        for running in (proxy, server, floor_server):
             if running:
                 running.terminate()
                 running.wait(timeout=60)
+
+
+def start_nginx(env: dict[str, str]) -> subprocess.Popen:
+    """deploy/nginx-portal.conf in front of the gunicorn on PORT, HTTPS on PORT+2 with a
+    self-signed certificate that urllib here trusts (wrk checks none)."""
+    sys.path.insert(0, str(HERE))
+    from tests.liveserver import make_certificate, nginx_config
+
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+    openssl = shutil.which("openssl")
+    if not (nginx and openssl):
+        sys.exit("BENCH_PROXY=nginx needs nginx and openssl: apt-get install nginx openssl")
+    folder = BENCH_DIR / "nginx"
+    folder.mkdir(parents=True, exist_ok=True)
+    certificate, key = make_certificate(folder, openssl)
+    config = nginx_config(
+        folder,
+        {
+            "PORTAL_UPSTREAM": f"127.0.0.1:{PORT}",
+            "PORTAL_HTTP_LISTEN": f"127.0.0.1:{PORT + 3}",
+            "PORTAL_HTTPS_LISTEN": f"127.0.0.1:{PORT + 2}",
+            "PORTAL_SERVER_NAME": "localhost",
+            "PORTAL_PUBLIC_ORIGIN": f"https://localhost:{PORT + 2}",
+            "PORTAL_TLS_CERTIFICATE": str(certificate),
+            "PORTAL_TLS_KEY": str(key),
+            "PORTAL_PAGE_FILES_DIR": env["PORTAL_PAGE_FILES_DIR"],
+        },
+    )
+    proxy = subprocess.Popen(
+        [nginx, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=(BENCH_DIR / "nginx.log").open("ab"),
+    )
+    context = ssl.create_default_context(cafile=str(certificate))
+    urllib.request.install_opener(
+        urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"https://localhost:{PORT + 2}/healthz", timeout=1).read()
+            return proxy
+        except OSError:
+            time.sleep(0.2)
+    proxy.terminate()
+    sys.exit(f"nginx did not start: see {BENCH_DIR / 'nginx.log'}")
 
 
 def floor_env() -> dict[str, str]:

@@ -103,6 +103,54 @@ def wait_for(host: str, port: int, process: subprocess.Popen, what: str) -> None
     raise AssertionError(f"{what} did not start listening on {host}:{port}")
 
 
+def make_certificate(folder: Path, openssl: str) -> tuple[Path, Path]:
+    """A self-signed certificate and its key for localhost, valid two days."""
+    certificate, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+            "-keyout", str(key), "-out", str(certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return certificate, key
+
+
+def nginx_config(folder: Path, values: dict[str, str]) -> Path:
+    """deploy/nginx-portal.conf with its placeholders filled, inside a minimal nginx.conf
+    that keeps every file nginx writes in the test's folder."""
+    site = (DEPLOY / "nginx-portal.conf").read_text()
+    for name, value in values.items():
+        site = site.replace("${" + name + "}", value)
+    assert "${PORTAL_" not in site, "a placeholder of deploy/nginx-portal.conf was not filled"
+    (folder / "portal.conf").write_text(site)
+    user = "user root;\n" if shutil.os.geteuid() == 0 else ""
+    main = folder / "nginx.conf"
+    main.write_text(
+        f"""{user}daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    sendfile on;  # as in Debian's /etc/nginx/nginx.conf
+    tcp_nopush on;
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/portal.conf;
+}}
+"""
+    )
+    return main
+
+
 def start_gunicorn(env: dict[str, str], port: int, log: Path, *options: str) -> subprocess.Popen:
     process = subprocess.Popen(
         [

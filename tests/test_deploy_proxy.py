@@ -4,15 +4,17 @@ made here, in front of gunicorn with deploy/gunicorn.conf.py, on free loopback p
 Skipped where nginx is missing, except in CI (.ci/run installs it), where that fails.
 """
 
+import contextlib
 import csv
+import gzip
 import io
 import json
 import re
 import runpy
-import shutil
 import ssl
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +26,9 @@ from tests.liveserver import (
     csrf_token,
     form_fields,
     free_port,
+    make_certificate,
+    manage,
+    nginx_config,
     prepare_site,
     production_env,
     require_program,
@@ -37,59 +42,20 @@ SEED_PARTNERS = 34  # Daejeon's published list (fixtures/seed/), the demo data
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    openssl = require_program("openssl", "openssl")
-    certificate, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-            "-keyout", str(key), "-out", str(certificate),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return certificate, key
-
-
-def nginx_config(folder: Path, values: dict[str, str]) -> Path:
-    """deploy/nginx-portal.conf with its placeholders filled, inside a minimal nginx.conf
-    that keeps every file nginx writes in the test's folder."""
-    site = (DEPLOY / "nginx-portal.conf").read_text()
-    for name, value in values.items():
-        site = site.replace("${" + name + "}", value)
-    assert "${PORTAL_" not in site, "a placeholder of deploy/nginx-portal.conf was not filled"
-    (folder / "portal.conf").write_text(site)
-    user = "user root;\n" if shutil.os.geteuid() == 0 else ""
-    main = folder / "nginx.conf"
-    main.write_text(
-        f"""{user}daemon off;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {folder}/access.log;
-    client_body_temp_path {folder}/client_body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/portal.conf;
-}}
-"""
-    )
-    return main
-
-
-@pytest.fixture(scope="module")
-def deployed(tmp_path_factory):
+@contextlib.contextmanager
+def deploy(folder: Path, prepare: Callable[[dict[str, str]], None] = prepare_site):
+    """The site in `folder` (made by `prepare`) as README deploys it: gunicorn behind nginx,
+    nginx sending the stored pages' files (PORTAL_PAGE_FILES_ACCEL_URI)."""
     nginx = require_program("nginx", "nginx")
-    folder = tmp_path_factory.mktemp("deployed")
-    env = production_env(folder, DJANGO_SECURE_PROXY_SSL_HEADER="1", PORTAL_TRUSTED_PROXY_COUNT="1")
-    prepare_site(env)
-    certificate, key = make_certificate(folder)
+    env = production_env(
+        folder,
+        DJANGO_SECURE_PROXY_SSL_HEADER="1",
+        PORTAL_TRUSTED_PROXY_COUNT="1",
+        PORTAL_PAGE_FILES_DIR=str(folder / "pages"),
+        PORTAL_PAGE_FILES_ACCEL_URI="/_page-files/",
+    )
+    prepare(env)
+    certificate, key = make_certificate(folder, require_program("openssl", "openssl"))
     app_port, http_port, https_port = free_port(), free_port(), free_port()
     gunicorn = start_gunicorn(env, app_port, folder / "gunicorn.log")
     config = nginx_config(
@@ -102,6 +68,7 @@ def deployed(tmp_path_factory):
             "PORTAL_PUBLIC_ORIGIN": f"https://localhost:{https_port}",
             "PORTAL_TLS_CERTIFICATE": str(certificate),
             "PORTAL_TLS_KEY": str(key),
+            "PORTAL_PAGE_FILES_DIR": env["PORTAL_PAGE_FILES_DIR"],
         },
     )
     proxy = subprocess.Popen(
@@ -114,13 +81,21 @@ def deployed(tmp_path_factory):
         yield {
             "http": http_port,
             "https": https_port,
+            "app": app_port,
             "tls": ssl.create_default_context(cafile=str(certificate)),
             "gunicorn": gunicorn,
             "folder": folder,
+            "env": env,
         }
     finally:
         stop(proxy)
         stop(gunicorn)
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    with deploy(tmp_path_factory.mktemp("deployed")) as site:
+        yield site
 
 
 def https(deployed, source: str = "127.0.0.1") -> Browser:
@@ -301,3 +276,84 @@ def test_the_longest_allowed_import_finishes_within_the_gunicorn_timeout(deploye
     assert confirm_seconds < GUNICORN["timeout"]
     download = browser.get("/data/partners.csv").body.decode("utf-8-sig")
     assert len(download.splitlines()) == 1 + SEED_PARTNERS + rows
+
+
+# Large pages sent by nginx (X-Accel-Redirect)
+
+SCALE_PARTNERS = 2_000  # a CSV of about 350 KB: over page_cache.LOCAL_COPY_MAX_BYTES, kept as files
+# Set by each hop (and nginx's byte ranges, which a file allows), not part of the page.
+HOP_HEADERS = {
+    "server",
+    "date",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "accept-ranges",
+}
+
+
+def prepare_site_at_scale(env: dict[str, str]) -> None:
+    manage(env, "migrate", "--no-input")
+    manage(env, "loaddata", "countries")
+    manage(env, "generate_scale_data", "--partners", str(SCALE_PARTNERS), "--exchanges", "0")
+    manage(env, "collectstatic", "--no-input")
+
+
+@pytest.fixture(scope="module")
+def deployed_at_scale(tmp_path_factory):
+    with deploy(tmp_path_factory.mktemp("at-scale"), prepare_site_at_scale) as site:
+        yield site
+
+
+def published_partners(site) -> int:
+    """The partners the public download lists (the generated data unpublishes a few)."""
+    count = (
+        "from partners.models import City; print(City.objects.filter(is_published=True).count())"
+    )
+    return int(manage(site["env"], "shell", "-v", "0", "-c", count).stdout)
+
+
+def page_headers(response) -> list[tuple[str, str]]:
+    return sorted(
+        (h.lower(), v) for h, v in response.headers.items() if h.lower() not in HOP_HEADERS
+    )
+
+
+def test_a_large_download_is_sent_by_nginx_with_every_header_the_app_gave_it(deployed_at_scale):
+    site = deployed_at_scale
+    for encoding in ("gzip", "identity"):
+        through_nginx = https(site).get("/data/partners.csv", **{"Accept-Encoding": encoding})
+        # The same request as nginx passes it on: the app only names the file.
+        from_app = Browser(site["app"]).get(
+            "/data/partners.csv",
+            Host=f"localhost:{site['https']}",
+            **{"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"},
+            **{"Accept-Encoding": encoding},
+        )
+        assert through_nginx.status == from_app.status == 200
+        name = from_app.headers["X-Accel-Redirect"].removeprefix("/_page-files/")
+        assert from_app.body == b""
+        assert through_nginx.body == Path(site["env"]["PORTAL_PAGE_FILES_DIR"], name).read_bytes()
+        text = gzip.decompress(through_nginx.body) if encoding == "gzip" else through_nginx.body
+        rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+        assert len(rows) == 1 + published_partners(site)
+        given = [(h, v) for h, v in page_headers(from_app) if h != "x-accel-redirect"]
+        assert page_headers(through_nginx) == given
+        assert dict(given).get("content-encoding") == ("gzip" if encoding == "gzip" else None)
+        assert "strict-transport-security" in dict(given) and "etag" in dict(given)
+
+
+def test_the_files_nginx_sends_cannot_be_asked_for_directly(deployed_at_scale):
+    site = deployed_at_scale
+    https(site).get("/data/partners.csv")
+    (name,) = [p.name for p in Path(site["env"]["PORTAL_PAGE_FILES_DIR"]).glob("page_*.body")]
+    assert https(site).get(f"/_page-files/{name}").status == 404
+
+
+def test_a_download_whose_files_nginx_would_send_were_removed_is_built_again(deployed_at_scale):
+    site = deployed_at_scale
+    first = https(site).get("/data/partners.csv")
+    for path in Path(site["env"]["PORTAL_PAGE_FILES_DIR"]).iterdir():
+        path.unlink()
+    again = https(site).get("/data/partners.csv")
+    assert again.status == 200 and again.body == first.body

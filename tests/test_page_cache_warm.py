@@ -214,6 +214,35 @@ def test_a_download_reads_its_stored_headers_from_disk_once_per_process(
     assert again.items() == first.items()
 
 
+def test_behind_nginx_a_download_names_its_file_for_nginx_to_send(
+    visitor, kharkiv, small_pages_limit, settings
+):
+    """PORTAL_PAGE_FILES_ACCEL_URI: the response nginx turns into the file (X-Accel-Redirect),
+    with every header the file's own response has (tests/test_deploy_proxy.py runs nginx)."""
+    visitor.get(DOWNLOAD)
+    sent = {"plain": visitor.get(DOWNLOAD), "gzip": visitor.get(DOWNLOAD, headers=GZIP)}
+    bodies = {encoding: body(response) for encoding, response in sent.items()}
+    settings.PORTAL_PAGE_FILES_ACCEL_URI = "/_page-files/"
+    for encoding, headers in (("plain", {}), ("gzip", GZIP)):
+        named, queries = queries_for(visitor, DOWNLOAD, **headers)
+        assert queries == 1 and named.status_code == 200 and named.content == b""
+        name = named["X-Accel-Redirect"].removeprefix("/_page-files/")
+        file = settings.PORTAL_PAGE_FILES_DIR / name
+        assert file.read_bytes() == bodies[encoding]
+        assert name.endswith(".gz" if encoding == "gzip" else ".body")
+        own = {"X-Accel-Redirect", "Content-Length"}
+        assert {h: v for h, v in named.items() if h not in own} == {
+            h: v for h, v in sent[encoding].items() if h not in own
+        }
+    # Files removed since (a folder cleaned by hand): built again, not named while missing.
+    for path in settings.PORTAL_PAGE_FILES_DIR.iterdir():
+        path.unlink()
+    rebuilt = visitor.get(DOWNLOAD, headers=GZIP)
+    assert "X-Accel-Redirect" not in rebuilt
+    assert gzip.decompress(body(rebuilt)) == bodies["plain"]
+    assert visitor.get(DOWNLOAD, headers=GZIP)["X-Accel-Redirect"].endswith(".gz")
+
+
 def test_addresses_with_a_query_string_are_never_kept_as_files(
     visitor, kharkiv, small_pages_limit, settings
 ):
