@@ -200,13 +200,14 @@ class PageCacheMiddleware:
         # shared cache.
         cached = read_page(key, stores[:1])
         if cached is None and as_file:
-            served = page_files.serve(key, gzip)
+            served = page_files.serve(key, gzip, page_files.sent_by_nginx(request))
             if served is not None:
                 return served
         cached = cached or read_page(key, stores[1:], nearer=stores[:1])
         if cached is not None:
             if as_file and cached.is_large and page_files.keep(key, cached):
-                return page_files.serve(key, gzip) or cached.response(gzip)
+                served = page_files.serve(key, gzip, page_files.sent_by_nginx(request))
+                return served or cached.response(gzip)
             return cached.response(gzip)
 
         response = self.get_response(request)

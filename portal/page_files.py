@@ -9,6 +9,7 @@ new version's file removes the older versions' ones. Each app server keeps its o
 (PORTAL_PAGE_FILES_DIR): a file it lacks is rebuilt from the shared cache or the view.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from portal.page_cache import StoredPage
@@ -57,10 +58,25 @@ KNOWN_FILES_MAX = 32
 known_files: dict[str, tuple[int, list[list[str]]]] = {}
 
 
-def serve(key: str, gzipped: bool) -> HttpResponse | None:
+def sent_by_nginx(request: HttpRequest) -> bool:
+    """Whether nginx in front sends this request's file (X-Accel-Redirect): with
+    PORTAL_PAGE_FILES_ACCEL_URI set, for a request that came through nginx, which says so as the
+    proxies of Rack::Sendfile do (`X-Sendfile-Type: X-Accel-Redirect`), so that a request that
+    did not (gunicorn reached directly, an nginx without the portal's configuration) still gets
+    the file. Not for If-Match or If-Unmodified-Since, which the portal has judged already and
+    nginx would judge again by validators of its own (the file's)."""
+    return bool(
+        settings.PORTAL_PAGE_FILES_ACCEL_URI
+        and request.META.get("HTTP_X_SENDFILE_TYPE") == "X-Accel-Redirect"
+        and "HTTP_IF_MATCH" not in request.META
+        and "HTTP_IF_UNMODIFIED_SINCE" not in request.META
+    )
+
+
+def serve(key: str, gzipped: bool, by_nginx: bool = False) -> HttpResponse | None:
     """The page stored as a file under `key`, gzip-encoded if asked and kept; None if there
-    is none. Sent by nginx (an empty response whose X-Accel-Redirect names the file) when
-    PORTAL_PAGE_FILES_ACCEL_URI is set, else a FileResponse."""
+    is none. An empty response whose X-Accel-Redirect names the file if `by_nginx`
+    (sent_by_nginx), else a FileResponse."""
     base = str(base_path(key))
     known = known_files.get(base)
     if known is None:
@@ -76,12 +92,13 @@ def serve(key: str, gzipped: bool) -> HttpResponse | None:
     # A page that compresses too little has no gzip copy.
     gzipped = gzipped and os.path.exists(f"{base}.gz")
     path = f"{base}.gz" if gzipped else f"{base}.body"
-    accel_uri = settings.PORTAL_PAGE_FILES_ACCEL_URI
     try:
-        if accel_uri:
+        if by_nginx:
             os.stat(path)
             response = HttpResponse(status=status)
-            response["X-Accel-Redirect"] = accel_uri + os.path.basename(path)
+            response["X-Accel-Redirect"] = settings.PORTAL_PAGE_FILES_ACCEL_URI + os.path.basename(
+                path
+            )
         else:
             response = FileResponse(open(path, "rb"), status=status)  # noqa: SIM115 (it closes it)
             del response["Content-Disposition"]  # FileResponse names the file; the view's counts
@@ -119,6 +136,8 @@ def write(path: Path, content: bytes) -> None:
     """Write by renaming a complete temporary file, so that a reader never sees part of it."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
+        # mkstemp makes it private to this user: nginx's user reads it too (a public page).
+        os.fchmod(handle, 0o644)
         with os.fdopen(handle, "wb") as file:
             file.write(content)
         os.replace(temporary, path)
@@ -129,10 +148,22 @@ def write(path: Path, content: bytes) -> None:
 
 def remove_other_versions(base: Path) -> None:
     """Remove the files of other data versions and releases than `base`'s (a name starts
-    "page_<version>-<release>_"). A request still sending one keeps reading it: an open file
-    outlives its name."""
-    prefix = base.name.split("_", 2)
-    current = f"{prefix[0]}_{prefix[1]}_"
+    "page_<version>-<release>_"), but for the latest written before it. A request that read
+    the version before an edit may still name its file to nginx (sent_by_nginx), which opens
+    it after the portal's answer; a file gunicorn sends is open already, and outlives its name."""
+    current = version_of(base.name)
+    written: dict[str, float] = {}  # each other version: when its latest file was written
     for path in base.parent.glob("page_*"):
-        if not path.name.startswith(current):
+        version = version_of(path.name)
+        if version != current:
+            with contextlib.suppress(FileNotFoundError):  # removed by another worker meanwhile
+                written[version] = max(written.get(version, 0), path.stat().st_mtime)
+    previous = max(written, key=written.__getitem__, default=None)
+    for path in base.parent.glob("page_*"):
+        if version_of(path.name) not in (current, previous):
             path.unlink(missing_ok=True)
+
+
+def version_of(name: str) -> str:
+    """The data version and release a file's name starts with ("page_<version>-<release>_")."""
+    return name.split("_", 2)[1]

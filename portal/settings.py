@@ -159,9 +159,14 @@ PORTAL_VERSION_MIRROR_URL = os.environ.get("REDIS_URL", "")
 # sendfile: each app server its own folder, named by data version, so none is ever stale.
 PORTAL_PAGE_FILES_DIR = Path(os.environ.get("PORTAL_PAGE_FILES_DIR", BASE_DIR / "var" / "pages"))
 # Behind the nginx of deploy/nginx-portal.conf: the internal location that serves
-# PORTAL_PAGE_FILES_DIR ("/_page-files/"). Those files are then answered with X-Accel-Redirect
-# and sent by nginx, not by an app worker; empty (the default), gunicorn sends them.
+# PORTAL_PAGE_FILES_DIR ("/_page-files/"). Requests that nginx marks as able to take it are then
+# answered with X-Accel-Redirect and their file is sent by nginx, not by an app worker (see
+# portal/page_files.py sent_by_nginx); empty (the default), gunicorn sends them.
 PORTAL_PAGE_FILES_ACCEL_URI = os.environ.get("PORTAL_PAGE_FILES_ACCEL_URI", "")
+if PORTAL_PAGE_FILES_ACCEL_URI and not (
+    PORTAL_PAGE_FILES_ACCEL_URI.startswith("/") and PORTAL_PAGE_FILES_ACCEL_URI.endswith("/")
+):
+    raise ImproperlyConfigured("PORTAL_PAGE_FILES_ACCEL_URI must start and end with /.")
 
 # django-axes checks attempts before the normal backend authenticates.
 AUTHENTICATION_BACKENDS = [

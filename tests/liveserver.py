@@ -136,8 +136,12 @@ error_log {folder}/error.log warn;
 events {{ worker_connections 64; }}
 http {{
     include /etc/nginx/mime.types;
-    sendfile on;  # as in Debian's /etc/nginx/nginx.conf
+    # As Debian's /etc/nginx/nginx.conf, with its gzip_types line taken in for the portal's
+    # downloads and sitemap: nothing the portal compressed already may be compressed again.
+    sendfile on;
     tcp_nopush on;
+    gzip on;
+    gzip_types text/csv application/xml;
     access_log {folder}/access.log;
     client_body_temp_path {folder}/client_body;
     proxy_temp_path {folder}/proxy;

@@ -9,12 +9,14 @@ import csv
 import gzip
 import io
 import json
+import os
 import re
 import runpy
 import ssl
 import subprocess
 import time
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -321,6 +323,7 @@ def page_headers(response) -> list[tuple[str, str]]:
 
 def test_a_large_download_is_sent_by_nginx_with_every_header_the_app_gave_it(deployed_at_scale):
     site = deployed_at_scale
+    https(site).get("/data/partners.csv")  # the first request builds the files
     for encoding in ("gzip", "identity"):
         through_nginx = https(site).get("/data/partners.csv", **{"Accept-Encoding": encoding})
         # The same request as nginx passes it on: the app only names the file.
@@ -328,6 +331,7 @@ def test_a_large_download_is_sent_by_nginx_with_every_header_the_app_gave_it(dep
             "/data/partners.csv",
             Host=f"localhost:{site['https']}",
             **{"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"},
+            **{"X-Sendfile-Type": "X-Accel-Redirect"},
             **{"Accept-Encoding": encoding},
         )
         assert through_nginx.status == from_app.status == 200
@@ -357,3 +361,40 @@ def test_a_download_whose_files_nginx_would_send_were_removed_is_built_again(dep
         path.unlink()
     again = https(site).get("/data/partners.csv")
     assert again.status == 200 and again.body == first.body
+
+
+def test_nginx_answers_no_precondition_by_validators_of_its_own(deployed_at_scale):
+    """The portal judges If-Match and If-Modified-Since by the data version; nginx, sending the
+    file, must not judge them again (by an ETag it does not have, or to the second)."""
+    site = deployed_at_scale
+    first = https(site).get("/data/partners.csv")
+    named = Browser(site["app"]).get(
+        "/data/partners.csv",
+        Host=f"localhost:{site['https']}",
+        **{"X-Forwarded-Proto": "https", "X-Sendfile-Type": "X-Accel-Redirect"},
+    )
+    # A file written in the second of the edit: a date only proves a copy current a second
+    # after the change, and nginx would have answered it 304 by the file's own date.
+    changed = parsedate_to_datetime(first.headers["Last-Modified"]).timestamp()
+    name = named.headers["X-Accel-Redirect"].removeprefix("/_page-files/")
+    os.utime(Path(site["env"]["PORTAL_PAGE_FILES_DIR"], name), (changed, changed))
+    dated = https(site).get(
+        "/data/partners.csv", **{"If-Modified-Since": first.headers["Last-Modified"]}
+    )
+    assert dated.status == 200 and dated.body == first.body
+    matched = https(site).get("/data/partners.csv", **{"If-Match": first.headers["ETag"]})
+    assert matched.status == 200 and matched.body == first.body
+    current = https(site).get("/data/partners.csv", **{"If-None-Match": first.headers["ETag"]})
+    assert current.status == 304
+
+
+def test_gunicorn_reached_directly_sends_the_file_itself(deployed_at_scale):
+    site = deployed_at_scale
+    through_nginx = https(site).get("/data/partners.csv")
+    direct = Browser(site["app"]).get(
+        "/data/partners.csv",
+        Host=f"localhost:{site['https']}",
+        **{"X-Forwarded-Proto": "https"},
+    )
+    assert direct.status == 200 and "X-Accel-Redirect" not in direct.headers
+    assert direct.body == through_nginx.body

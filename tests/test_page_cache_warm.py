@@ -5,6 +5,9 @@ the cached pages."""
 import datetime
 import gzip
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import reversion
@@ -182,7 +185,13 @@ def test_an_edit_retires_the_download_files(visitor, kharkiv, small_pages_limit,
     assert b"1500000" in after.content and b"1421125" not in after.content
     zipped = visitor.get(DOWNLOAD, headers={"accept-encoding": "gzip"})
     assert b"1500000" in gzip.decompress(body(zipped))
-    assert old_files and old_files.isdisjoint(settings.PORTAL_PAGE_FILES_DIR.iterdir())
+    # The version before the edit keeps its files until the next version's are written: a
+    # request that read it may have named them to nginx, which has yet to open them.
+    assert old_files and old_files <= set(settings.PORTAL_PAGE_FILES_DIR.iterdir())
+    kharkiv.population = 1_600_000
+    kharkiv.save()
+    assert b"1600000" in visitor.get(DOWNLOAD).content
+    assert old_files.isdisjoint(settings.PORTAL_PAGE_FILES_DIR.iterdir())
 
 
 def test_a_download_whose_files_were_removed_is_served_and_kept_again(
@@ -214,6 +223,9 @@ def test_a_download_reads_its_stored_headers_from_disk_once_per_process(
     assert again.items() == first.items()
 
 
+NGINX = {"x-sendfile-type": "X-Accel-Redirect"}  # what deploy/nginx-portal.conf sends
+
+
 def test_behind_nginx_a_download_names_its_file_for_nginx_to_send(
     visitor, kharkiv, small_pages_limit, settings
 ):
@@ -224,11 +236,12 @@ def test_behind_nginx_a_download_names_its_file_for_nginx_to_send(
     bodies = {encoding: body(response) for encoding, response in sent.items()}
     settings.PORTAL_PAGE_FILES_ACCEL_URI = "/_page-files/"
     for encoding, headers in (("plain", {}), ("gzip", GZIP)):
-        named, queries = queries_for(visitor, DOWNLOAD, **headers)
+        named, queries = queries_for(visitor, DOWNLOAD, **headers, **NGINX)
         assert queries == 1 and named.status_code == 200 and named.content == b""
         name = named["X-Accel-Redirect"].removeprefix("/_page-files/")
         file = settings.PORTAL_PAGE_FILES_DIR / name
         assert file.read_bytes() == bodies[encoding]
+        assert file.stat().st_mode & 0o044 == 0o044  # readable by nginx's user
         assert name.endswith(".gz" if encoding == "gzip" else ".body")
         own = {"X-Accel-Redirect", "Content-Length"}
         assert {h: v for h, v in named.items() if h not in own} == {
@@ -237,10 +250,29 @@ def test_behind_nginx_a_download_names_its_file_for_nginx_to_send(
     # Files removed since (a folder cleaned by hand): built again, not named while missing.
     for path in settings.PORTAL_PAGE_FILES_DIR.iterdir():
         path.unlink()
-    rebuilt = visitor.get(DOWNLOAD, headers=GZIP)
+    rebuilt = visitor.get(DOWNLOAD, headers={**GZIP, **NGINX})
     assert "X-Accel-Redirect" not in rebuilt
     assert gzip.decompress(body(rebuilt)) == bodies["plain"]
-    assert visitor.get(DOWNLOAD, headers=GZIP)["X-Accel-Redirect"].endswith(".gz")
+    assert visitor.get(DOWNLOAD, headers={**GZIP, **NGINX})["X-Accel-Redirect"].endswith(".gz")
+
+
+def test_a_request_that_nginx_did_not_mark_gets_the_file_itself(
+    visitor, kharkiv, small_pages_limit, settings
+):
+    """Gunicorn reached directly, or an nginx without the portal's configuration, must never
+    get an empty download; nor a precondition nginx would judge again by the file's validators
+    (an If-Match the portal found true would be nginx's 412)."""
+    settings.PORTAL_PAGE_FILES_ACCEL_URI = "/_page-files/"
+    first = visitor.get(DOWNLOAD)
+    etag = visitor.get(DOWNLOAD, headers=NGINX)["ETag"]
+    for headers in (
+        {},
+        {"if-match": etag, **NGINX},
+        {"if-unmodified-since": "Fri, 01 Jan 2100 00:00:00 GMT", **NGINX},
+    ):
+        response = visitor.get(DOWNLOAD, headers=headers)
+        assert response.status_code == 200 and "X-Accel-Redirect" not in response
+        assert isinstance(response, FileResponse) and body(response) == first.content
 
 
 def test_addresses_with_a_query_string_are_never_kept_as_files(
@@ -387,3 +419,17 @@ def test_a_query_failing_on_a_usable_connection_is_raised_not_retried(kharkiv):
     assert connection.connection.info.backend_pid == backend
     with connection.cursor() as cursor:
         cursor.execute("RESET statement_timeout")
+
+
+def test_a_files_location_without_its_slashes_is_refused_at_start():
+    """Named without its trailing slash, every file nginx was sent to would be a 404."""
+    env = os.environ | {"PORTAL_PAGE_FILES_ACCEL_URI": "/_page-files", "DJANGO_DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "PORTAL_PAGE_FILES_ACCEL_URI must start and end with /." in result.stderr
