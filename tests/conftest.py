@@ -29,8 +29,11 @@ def empty_page_cache(settings, tmp_path_factory):
     files go to a folder of the test's own."""
     from django.core.cache import caches
 
+    from portal import page_cache
+
     for alias in ("default", "local-pages", "pages"):
         caches[alias].clear()
+    page_cache.decoded.clear()
     settings.PORTAL_PAGE_FILES_DIR = tmp_path_factory.mktemp("pages")
 
 

@@ -39,6 +39,7 @@ def test_a_flood_of_junk_query_strings_keeps_the_import_preview_and_a_bounded_st
     keys = flood_keys(FLOOD)
     assert caches["pages"].get_many(keys) == {}  # nothing in Redis, whose size has no bound
     assert 0 < len(caches["local-pages"].get_many(keys)) <= 100
+    assert 0 < len(page_cache.decoded) <= page_cache.DECODED_MAX  # this process's objects
 
 
 def test_a_page_without_a_query_string_is_still_kept_in_the_shared_store(settings):

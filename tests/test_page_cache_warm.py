@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import reversion
 from django.apps import apps
+from django.core.cache import caches
 from django.db import connection
 from django.http import FileResponse
 from django.test import Client
@@ -281,6 +282,27 @@ def test_addresses_with_a_query_string_are_never_kept_as_files(
     for number in range(3):
         assert b"kharkiv" in body(visitor.get(f"{DOWNLOAD}?junk={number}"))
     assert not list(settings.PORTAL_PAGE_FILES_DIR.glob("page_*"))
+
+
+def test_a_page_this_process_has_read_is_served_again_without_unpickling_it(
+    visitor, kharkiv, monkeypatch
+):
+    """The stored page's object is kept (page_cache.decoded): reading the local-memory cache
+    unpickled it on every hit. Each request still gets a response of its own."""
+    first = visitor.get(PAGE, headers=GZIP)
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the page was read from the cache again")
+
+    for alias in ("local-pages", "pages"):
+        monkeypatch.setattr(caches[alias], "get", unread)
+    again, queries = queries_for(visitor, PAGE, **GZIP)
+    assert queries == 1 and again.content == first.content and again.items() == first.items()
+    assert again is not first
+    kharkiv.population = 1_500_000
+    kharkiv.save()
+    monkeypatch.undo()
+    assert b"1,500,000" in gzip.decompress(visitor.get(PAGE, headers=GZIP).content)
 
 
 # Gzip copies of every stored page
