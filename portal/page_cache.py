@@ -21,6 +21,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
 
+from partners import version_mirror
 from partners.models import DataVersion
 from portal import page_files
 
@@ -208,7 +209,7 @@ class PageCacheMiddleware:
         cached = cached or read_page(key, stores[1:], nearer=stores[:1])
         if cached is not None:
             remember(key, cached)
-            if as_file and cached.is_large and page_files.keep(key, cached):
+            if as_file and cached.is_large and keep_file(key, cached, version):
                 served = page_files.serve(key, gzip, page_files.sent_by_nginx(request))
                 return served or cached.response(gzip)
             return cached.response(gzip)
@@ -218,7 +219,7 @@ class PageCacheMiddleware:
             return response
         add_validators(response, etag, last_modified)
         page = StoredPage.of(response)
-        kept = as_file and page.is_large and page_files.keep(key, page)
+        kept = as_file and page.is_large and keep_file(key, page, version)
         # The file serves every worker of this server; only a shared cache (other servers)
         # needs the page too.
         if not kept or settings.PORTAL_SHARED_CACHE:
@@ -242,6 +243,14 @@ def remember(key: str, page: StoredPage) -> None:
         if len(decoded) >= DECODED_MAX:
             decoded.clear()
         decoded[key] = page
+
+
+def keep_file(key: str, page: StoredPage, version: version_mirror.Version) -> bool:
+    """Write `page` as the files of `key` (page_files.keep), unless the data changed since
+    the request read its `version`: a late writer of an older version would count as the
+    latest, and remove the files of the current one (page_files.remove_other_versions).
+    False if not written."""
+    return DataVersion.current().token == version.token and page_files.keep(key, page)
 
 
 def page_stores(request: HttpRequest) -> list[BaseCache]:

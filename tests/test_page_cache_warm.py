@@ -276,6 +276,29 @@ def test_a_request_that_nginx_did_not_mark_gets_the_file_itself(
         assert isinstance(response, FileResponse) and body(response) == first.content
 
 
+def test_a_download_rendered_for_a_version_replaced_meanwhile_writes_and_removes_no_files(
+    visitor, kharkiv, small_pages_limit, settings, monkeypatch
+):
+    """A request that read the data version before two edits and renders after them (a slow
+    XLSX) must not count as the latest writer: it would remove the files of the version before
+    the current one, which requests that read it may have named to nginx (found in review)."""
+    stale = DataVersion.current()
+    files = settings.PORTAL_PAGE_FILES_DIR
+    for population in (1_500_000, 1_600_000):
+        kharkiv.population = population
+        kharkiv.save()
+        visitor.get(DOWNLOAD)
+    kept = set(files.iterdir())  # the current version's files and the previous one's
+    real = DataVersion.current.__func__
+    read = iter([stale])
+    monkeypatch.setattr(
+        DataVersion, "current", classmethod(lambda cls: next(read, None) or real(cls))
+    )
+    late = visitor.get(DOWNLOAD)
+    assert late.status_code == 200 and b"kharkiv" in late.content
+    assert set(files.iterdir()) == kept
+
+
 def test_addresses_with_a_query_string_are_never_kept_as_files(
     visitor, kharkiv, small_pages_limit, settings
 ):
