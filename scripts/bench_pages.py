@@ -341,7 +341,7 @@ def start_nginx(env: dict[str, str]) -> subprocess.Popen:
     """deploy/nginx-portal.conf in front of the gunicorn on PORT, HTTPS on PORT+2 with a
     self-signed certificate that urllib here trusts (wrk checks none)."""
     sys.path.insert(0, str(HERE))
-    from tests.liveserver import make_certificate, nginx_config
+    from tests.liveserver import start_nginx
 
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
     openssl = shutil.which("openssl")
@@ -349,37 +349,13 @@ def start_nginx(env: dict[str, str]) -> subprocess.Popen:
         sys.exit("BENCH_PROXY=nginx needs nginx and openssl: apt-get install nginx openssl")
     folder = BENCH_DIR / "nginx"
     folder.mkdir(parents=True, exist_ok=True)
-    certificate, key = make_certificate(folder, openssl)
-    config = nginx_config(
-        folder,
-        {
-            "PORTAL_UPSTREAM": f"127.0.0.1:{PORT}",
-            "PORTAL_HTTP_LISTEN": f"127.0.0.1:{PORT + 3}",
-            "PORTAL_HTTPS_LISTEN": f"127.0.0.1:{PORT + 2}",
-            "PORTAL_SERVER_NAME": "localhost",
-            "PORTAL_PUBLIC_ORIGIN": f"https://localhost:{PORT + 2}",
-            "PORTAL_TLS_CERTIFICATE": str(certificate),
-            "PORTAL_TLS_KEY": str(key),
-            "PORTAL_PAGE_FILES_DIR": env["PORTAL_PAGE_FILES_DIR"],
-        },
-    )
-    proxy = subprocess.Popen(
-        [nginx, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=(BENCH_DIR / "nginx.log").open("ab"),
-    )
+    pages = env["PORTAL_PAGE_FILES_DIR"]
+    proxy, certificate = start_nginx(nginx, openssl, folder, PORT, PORT + 3, PORT + 2, pages)
     context = ssl.create_default_context(cafile=str(certificate))
     urllib.request.install_opener(
         urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
     )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"https://localhost:{PORT + 2}/healthz", timeout=1).read()
-            return proxy
-        except OSError:
-            time.sleep(0.2)
-    proxy.terminate()
-    sys.exit(f"nginx did not start: see {BENCH_DIR / 'nginx.log'}")
+    return proxy
 
 
 def floor_env() -> dict[str, str]:

@@ -155,6 +155,46 @@ http {{
     return main
 
 
+def start_nginx(
+    nginx: str,
+    openssl: str,
+    folder: Path,
+    app_port: int,
+    http_port: int,
+    https_port: int,
+    pages: str,
+) -> tuple[subprocess.Popen, Path]:
+    """deploy/nginx-portal.conf in front of the gunicorn on `app_port`: plain HTTP on
+    `http_port`, HTTPS on `https_port` with a certificate for localhost made in `folder`,
+    sending the page files of the folder `pages`. Returns nginx's process, once it listens, and
+    the certificate."""
+    certificate, key = make_certificate(folder, openssl)
+    config = nginx_config(
+        folder,
+        {
+            "PORTAL_UPSTREAM": f"127.0.0.1:{app_port}",
+            "PORTAL_HTTP_LISTEN": f"127.0.0.1:{http_port}",
+            "PORTAL_HTTPS_LISTEN": f"127.0.0.1:{https_port}",
+            "PORTAL_SERVER_NAME": "localhost",
+            "PORTAL_PUBLIC_ORIGIN": f"https://localhost:{https_port}",
+            "PORTAL_TLS_CERTIFICATE": str(certificate),
+            "PORTAL_TLS_KEY": str(key),
+            "PORTAL_PAGE_FILES_DIR": pages,
+        },
+    )
+    process = subprocess.Popen(
+        [nginx, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "nginx.out").open("wb"),
+    )
+    try:
+        wait_for("127.0.0.1", https_port, process, "nginx")
+    except BaseException:
+        stop(process)
+        raise
+    return process, certificate
+
+
 def start_gunicorn(env: dict[str, str], port: int, log: Path, *options: str) -> subprocess.Popen:
     process = subprocess.Popen(
         [

@@ -13,7 +13,6 @@ import os
 import re
 import runpy
 import ssl
-import subprocess
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
@@ -28,15 +27,13 @@ from tests.liveserver import (
     csrf_token,
     form_fields,
     free_port,
-    make_certificate,
     manage,
-    nginx_config,
     prepare_site,
     production_env,
     require_program,
     start_gunicorn,
+    start_nginx,
     stop,
-    wait_for,
 )
 
 GUNICORN = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
@@ -57,29 +54,22 @@ def deploy(folder: Path, prepare: Callable[[dict[str, str]], None] = prepare_sit
         PORTAL_PAGE_FILES_ACCEL_URI="/_page-files/",
     )
     prepare(env)
-    certificate, key = make_certificate(folder, require_program("openssl", "openssl"))
     app_port, http_port, https_port = free_port(), free_port(), free_port()
     gunicorn = start_gunicorn(env, app_port, folder / "gunicorn.log")
-    config = nginx_config(
-        folder,
-        {
-            "PORTAL_UPSTREAM": f"127.0.0.1:{app_port}",
-            "PORTAL_HTTP_LISTEN": f"127.0.0.1:{http_port}",
-            "PORTAL_HTTPS_LISTEN": f"127.0.0.1:{https_port}",
-            "PORTAL_SERVER_NAME": "localhost",
-            "PORTAL_PUBLIC_ORIGIN": f"https://localhost:{https_port}",
-            "PORTAL_TLS_CERTIFICATE": str(certificate),
-            "PORTAL_TLS_KEY": str(key),
-            "PORTAL_PAGE_FILES_DIR": env["PORTAL_PAGE_FILES_DIR"],
-        },
-    )
-    proxy = subprocess.Popen(
-        [nginx, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=(folder / "nginx.out").open("wb"),
-    )
     try:
-        wait_for("127.0.0.1", https_port, proxy, "nginx")
+        proxy, certificate = start_nginx(
+            nginx,
+            require_program("openssl", "openssl"),
+            folder,
+            app_port,
+            http_port,
+            https_port,
+            env["PORTAL_PAGE_FILES_DIR"],
+        )
+    except BaseException:
+        stop(gunicorn)
+        raise
+    try:
         yield {
             "http": http_port,
             "https": https_port,
