@@ -1,12 +1,13 @@
 """Large stored pages (the downloads, the sitemap at scale) kept as files, each with a gzip
 copy unless it is compressed already (XLSX), and sent with FileResponse, which gunicorn sends
-by sendfile, or by nginx (PORTAL_PAGE_FILES_ACCEL_URI: X-Accel-Redirect, deploy/nginx-portal.conf).
+by sendfile, or by nginx (X-Accel-Redirect: PORTAL_PAGE_FILES_ACCEL_URI, deploy/).
 
 From the cache, a 1-5 MB download was read into Python, unpickled and written out on every
 request. The files are named by the page's cache key, which holds the data version and the
 release, so an edit makes them unreachable at once, as it does the cached pages; writing a
-new version's file removes the older versions' ones. Each app server keeps its own folder
-(PORTAL_PAGE_FILES_DIR): a file it lacks is rebuilt from the shared cache or the view.
+new version's file removes the older versions' ones, but for the latest before it. Each app
+server keeps its own folder (PORTAL_PAGE_FILES_DIR): a file it lacks is rebuilt from the
+shared cache or the view.
 """
 
 import contextlib
@@ -95,10 +96,9 @@ def serve(key: str, gzipped: bool, by_nginx: bool = False) -> HttpResponse | Non
     try:
         if by_nginx:
             os.stat(path)
+            name = os.path.basename(path)
             response = HttpResponse(status=status)
-            response["X-Accel-Redirect"] = settings.PORTAL_PAGE_FILES_ACCEL_URI + os.path.basename(
-                path
-            )
+            response["X-Accel-Redirect"] = f"{settings.PORTAL_PAGE_FILES_ACCEL_URI}{name}"
         else:
             response = FileResponse(open(path, "rb"), status=status)  # noqa: SIM115 (it closes it)
             del response["Content-Disposition"]  # FileResponse names the file; the view's counts
