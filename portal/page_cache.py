@@ -239,7 +239,7 @@ decoded: dict[str, StoredPage] = {}
 
 
 def remember(key: str, page: StoredPage) -> None:
-    if not page.is_large:
+    if not page.is_large and key not in decoded:  # a hit on a full memo must not empty it
         if len(decoded) >= DECODED_MAX:
             decoded.clear()
         decoded[key] = page

@@ -328,6 +328,15 @@ def test_a_page_this_process_has_read_is_served_again_without_unpickling_it(
     assert b"1,500,000" in gzip.decompress(visitor.get(PAGE, headers=GZIP).content)
 
 
+def test_a_hit_on_a_full_set_of_kept_pages_keeps_them_all(visitor, kharkiv, monkeypatch):
+    monkeypatch.setattr(page_cache, "DECODED_MAX", 2)
+    visitor.get(PAGE)
+    visitor.get("/ko/partners/")
+    assert len(page_cache.decoded) == 2
+    visitor.get(PAGE)  # served from the kept page
+    assert len(page_cache.decoded) == 2
+
+
 # Gzip copies of every stored page
 
 GZIP = {"accept-encoding": "gzip, deflate, br"}
