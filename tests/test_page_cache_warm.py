@@ -158,10 +158,18 @@ def test_a_large_download_is_sent_from_a_file_and_gzipped_for_clients_that_take_
     assert plain["Content-Disposition"] == 'attachment; filename="partners.csv"'
     assert plain["ETag"] == first["ETag"]
     assert zipped["Content-Encoding"] == "gzip"
-    assert gzip.decompress(body(zipped)) == first.content
-    assert int(zipped["Content-Length"]) < len(first.content)
+    zipped_body = body(zipped)
+    assert gzip.decompress(zipped_body) == first.content
+    assert int(zipped["Content-Length"]) == len(zipped_body) < len(first.content)
     assert zipped["ETag"] != plain["ETag"]
     assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    # The file is sent with the headers the page was rendered with, and its own length.
+    assert dict(plain.items()) == dict(first.items()) | {"Content-Length": str(len(first.content))}
+    assert dict(zipped.items()) == dict(plain.items()) | {
+        "Content-Encoding": "gzip",
+        "Content-Length": zipped["Content-Length"],
+        "ETag": zipped["ETag"],
+    }
     # Each copy revalidates with its own ETag.
     for response in (plain, zipped):
         again = visitor.get(
