@@ -48,8 +48,10 @@ def gzip_etag(etag: str) -> str:
     return f'{etag[:-1]}-gzip"'
 
 
-def base_path(key: str) -> Path:
-    return Path(settings.PORTAL_PAGE_FILES_DIR) / key.replace(":", "_")
+def base_path(key: str) -> str:
+    """Where the files of `key` are, less their suffix (a string: no pathlib parsing on every
+    download)."""
+    return os.path.join(settings.PORTAL_PAGE_FILES_DIR, key.replace(":", "_"))
 
 
 # The stored status and headers of the files this process has served, by base path, as sent
@@ -114,8 +116,7 @@ def serve(key: str, gzipped: bool, by_nginx: bool = False) -> HttpResponse | Non
     """The page stored as a file under `key`, gzip-encoded if asked and kept; None if there
     is none. An empty response whose X-Accel-Redirect names the file if `by_nginx`
     (sent_by_nginx), else a FileResponse."""
-    # base_path(key) as a string, without pathlib's parsing on every download.
-    base = os.path.join(settings.PORTAL_PAGE_FILES_DIR, key.replace(":", "_"))
+    base = base_path(key)
     known = known_files.get(base)
     if known is None:
         try:
@@ -145,7 +146,7 @@ def serve(key: str, gzipped: bool, by_nginx: bool = False) -> HttpResponse | Non
 def keep(key: str, page: "StoredPage") -> bool:
     """Write `page` as the files of `key`: its body, its gzip copy if it has one, then its
     headers, which mark it complete. False if they cannot be written."""
-    base = base_path(key)
+    base = Path(base_path(key))
     try:
         base.parent.mkdir(parents=True, exist_ok=True)
         write(Path(f"{base}.body"), page.plain.content)
