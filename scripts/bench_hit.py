@@ -15,6 +15,10 @@ check is due), `Accept-Encoding: gzip`, and `wsgi.file_wrapper` standing in for 
 sendfile, so a download's file is never read in Python. The first 50 requests fill the cache.
 Wall time: the minimum and median of BENCH_RUNS (12) runs of BENCH_REQUESTS (400), in µs.
 Instructions: two runs under callgrind, of 10 and 410 requests; their difference / 400.
+
+--revalidate sends each request with `If-None-Match` set to the ETag the path's first response
+carried, as a browser or a mirror revisiting it does: the figure is then the cost of a 304 in
+process (issue 13's goal: a 304 in at most 5 ms).
 """
 
 import io
@@ -47,7 +51,7 @@ class FileWrapper:
         self.filelike.close()
 
 
-def child(paths: list[str], requests: int | None) -> None:
+def child(paths: list[str], requests: int | None, revalidate: bool) -> None:
     """Run in the served checkout with its settings: time the paths, or send `requests`."""
     sys.path.insert(0, os.getcwd())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -55,7 +59,7 @@ def child(paths: list[str], requests: int | None) -> None:
 
     application = get_wsgi_application()
 
-    def send(path: str) -> str:
+    def send(path: str, etag: str | None = None) -> tuple[str, dict[str, str]]:
         address, _, query = path.partition("?")
         environ = {
             "REQUEST_METHOD": "GET",
@@ -71,25 +75,31 @@ def child(paths: list[str], requests: int | None) -> None:
             "wsgi.errors": sys.stderr,
             "wsgi.file_wrapper": FileWrapper,
         }
-        statuses = []
-        body = application(environ, lambda status, headers, info=None: statuses.append(status))
+        if etag:
+            environ["HTTP_IF_NONE_MATCH"] = etag
+        started = []
+        body = application(environ, lambda *response: started.append(response))
         for _ in body:
             pass
         body.close()
-        return statuses[0]
+        status, headers = started[0][:2]
+        return status, dict(headers)
 
     for path in paths:
         for _ in range(WARM_UP):
-            status = send(path)
+            status, headers = send(path)
+        etag = headers.get("ETag") if revalidate else None  # /healthz has none
+        for _ in range(WARM_UP if etag else 0):
+            status, _headers = send(path, etag)
         if requests is not None:  # under callgrind: the count is the process's own
             for _ in range(requests):
-                send(path)
+                send(path, etag)
             continue
         times = []
         for _ in range(RUNS):
             started = time.perf_counter()
             for _ in range(REQUESTS):
-                send(path)
+                send(path, etag)
             times.append((time.perf_counter() - started) / REQUESTS * 1e6)
         print(
             f"{path:40} {status:8} min {min(times):7.1f} µs   "
@@ -98,7 +108,7 @@ def child(paths: list[str], requests: int | None) -> None:
         )
 
 
-def instructions(env: dict[str, str], path: str, requests: int) -> int:
+def instructions(env: dict[str, str], path: str, requests: int, options: list[str]) -> int:
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "callgrind.out"
         subprocess.run(
@@ -110,6 +120,7 @@ def instructions(env: dict[str, str], path: str, requests: int) -> int:
                 __file__,
                 "--child",
                 str(requests),
+                *options,
                 path,
             ],
             cwd=bench_pages.PROJECT,
@@ -127,7 +138,8 @@ def main() -> None:
     arguments = sys.argv[1:]
     if arguments[:1] == ["--child"]:
         count = int(arguments[1])
-        child(arguments[2:], count if count >= 0 else None)
+        paths = [argument for argument in arguments[2:] if argument.startswith("/")]
+        child(paths, count if count >= 0 else None, "--revalidate" in arguments)
         return
     counting = "--instructions" in arguments
     database = bench_pages.database_url("sqlite", 34)
@@ -135,13 +147,14 @@ def main() -> None:
         database = arguments[arguments.index("--database") + 1]
         arguments.remove(database)
     paths = [argument for argument in arguments if argument.startswith("/")]
+    options = ["--revalidate"] if "--revalidate" in arguments else []
     # PYTHONHASHSEED: the same dict and set layouts every run, so the counts repeat.
     env = bench_pages.environment(database, redis=False) | {"PYTHONHASHSEED": "0"}
     print(f"{bench_pages.PROJECT} on {database}", flush=True)
     bench_pages.manage(env, "collectstatic", "--no-input", "-v", "0", project=bench_pages.PROJECT)
     if not counting:
         subprocess.run(
-            [str(bench_pages.PYTHON), __file__, "--child", "-1", *paths],
+            [str(bench_pages.PYTHON), __file__, "--child", "-1", *options, *paths],
             cwd=bench_pages.PROJECT,
             env=env,
             check=True,
@@ -149,8 +162,9 @@ def main() -> None:
         return
     for path in paths:
         # The first run fills the cache (and writes a download's files), unmeasured.
-        instructions(env, path, 0)
-        few, many = instructions(env, path, 10), instructions(env, path, 410)
+        instructions(env, path, 0, options)
+        few = instructions(env, path, 10, options)
+        many = instructions(env, path, 410, options)
         print(f"{path:40} {(many - few) / 400:12,.0f} instructions per request", flush=True)
 
 
