@@ -7,6 +7,7 @@ Skipped where nginx is missing, except in CI (.ci/run installs it), where that f
 import contextlib
 import csv
 import gzip
+import http.client
 import io
 import json
 import os
@@ -225,13 +226,56 @@ def largest_allowed_import() -> bytes:
     return data
 
 
+def worker_pids(gunicorn) -> set[str]:
+    return set(Path(f"/proc/{gunicorn.pid}/task/{gunicorn.pid}/children").read_text().split())
+
+
 def worker_memory_kib(gunicorn) -> list[int]:
-    children = Path(f"/proc/{gunicorn.pid}/task/{gunicorn.pid}/children").read_text().split()
     sizes = []
-    for pid in children:
+    for pid in worker_pids(gunicorn):
         status = Path(f"/proc/{pid}/status").read_text()
         sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
     return sizes
+
+
+def get_healthz(port: int) -> int:
+    """GET /healthz from gunicorn itself (plain HTTP): its status."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_busy_workers_are_not_replaced_while_their_memory_stays_within_the_bound(deployed):
+    # 2,000 requests over 3 workers: with max_requests = 500 (+ up to 50), at least one worker
+    # would have been replaced, importing Django again and emptying its page cache; under a
+    # load that took the server from 2,800 to 530-670 cached pages a second (issue 13).
+    workers = worker_pids(deployed["gunicorn"])
+    statuses = {get_healthz(deployed["app"]) for _ in range(2_000)}
+    assert statuses == {200}
+    assert worker_pids(deployed["gunicorn"]) == workers
+
+
+def test_a_worker_whose_memory_passed_the_bound_is_replaced_once_it_has_answered(deployed):
+    # The same site under a second gunicorn whose bound every worker is past.
+    env = deployed["env"] | {"PORTAL_WORKER_MAX_MEMORY_MIB": "1"}
+    port = free_port()
+    log = deployed["folder"] / "gunicorn-bound.log"
+    gunicorn = start_gunicorn(env, port, log, "--workers", "1")
+    try:
+        (worker,) = worker_pids(gunicorn)
+        assert get_healthz(port) == 200  # answered in full first
+        deadline = time.monotonic() + 30
+        while worker_pids(gunicorn) in ({worker}, set()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (replacement,) = worker_pids(gunicorn)
+        assert replacement != worker
+        assert get_healthz(port) == 200
+    finally:
+        stop(gunicorn)
+    assert f"Replacing worker {worker}: its memory passed the bound" in log.read_text()
 
 
 def test_the_longest_allowed_import_finishes_within_the_gunicorn_timeout(deployed):
