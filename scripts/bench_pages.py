@@ -236,29 +236,40 @@ def first_after_edit(database: str, redis: bool, url: str) -> float:
     return statistics.median(times)
 
 
-def worker_rss_mib(master: subprocess.Popen) -> list[float]:
+def worker_rss_mib(master: subprocess.Popen, field: str = "VmRSS") -> list[float]:
+    """Each worker's resident memory (VmRSS), or its peak (VmHWM), in MiB."""
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
     sizes = []
     for pid in children:
         status = Path(f"/proc/{pid}/status").read_text()
-        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+        sizes.append(int(re.search(rf"{field}:\s+(\d+)", status).group(1)) / 1024)
     return sizes
+
+
+def deployed_config(app: str) -> list[str]:
+    """gunicorn's options for the portal as deployed: the served checkout's
+    deploy/gunicorn.conf.py (its worker memory bound, say) but for the options serve() gives
+    and the access log, left out as in every earlier stop's figures. None for the floor app,
+    nor for a checkout without that file."""
+    deployed = PROJECT / "deploy" / "gunicorn.conf.py"
+    if app != "portal.wsgi" or not deployed.exists():
+        return []
+    config = BENCH_DIR / f"gunicorn-{PROJECT.name}.conf.py"
+    config.write_text(
+        f"exec(compile(open({str(deployed)!r}).read(), {str(deployed)!r}, 'exec'))\n"
+        "accesslog = None\n"
+    )
+    return ["-c", str(config)]
 
 
 def serve(
     env: dict[str, str], app: str = "portal.wsgi", cwd: Path = PROJECT, port: int = PORT
 ) -> subprocess.Popen:
     log = (BENCH_DIR / "gunicorn.log").open("ab")
-    # As deployed (its worker memory bound), but for the options below and the access log,
-    # left out as in every earlier stop's figures.
-    config = BENCH_DIR / f"gunicorn-{PROJECT.name}.conf.py"
-    deployed = PROJECT / "deploy" / "gunicorn.conf.py"
-    config.write_text(f"exec(open({str(deployed)!r}).read())\naccesslog = None\n")
     server = subprocess.Popen(
         [
             str(GUNICORN),
-            "-c",
-            str(config),
+            *deployed_config(app),
             "--workers",
             "2",
             "--bind",
@@ -334,7 +345,9 @@ def run(engine: str, partners: int, redis: bool) -> None:
                 flush=True,
             )
         rss = ", ".join(f"{size:.0f}" for size in worker_rss_mib(server))
-        print(f"\nRSS per worker: {rss} MiB", flush=True)
+        # The peak is what deploy/gunicorn.conf.py's memory bound is checked against first.
+        peak = ", ".join(f"{size:.0f}" for size in worker_rss_mib(server, "VmHWM"))
+        print(f"\nRSS per worker: {rss} MiB (peak {peak} MiB)", flush=True)
         if floors:
             print_floors(floors)
     finally:

@@ -203,6 +203,8 @@ def start_gunicorn(env: dict[str, str], port: int, log: Path, *options: str) -> 
             str(DEPLOY / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
+            # Each test server's own: else the last one started takes over ~/.gunicorn's.
+            "--no-control-socket",
             *options,
             "portal.wsgi",
         ],
