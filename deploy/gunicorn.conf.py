@@ -25,8 +25,8 @@ accesslog = "-"
 # worker plus the largest request (a worker can pass it while it works).
 # Not max_requests: replacing every worker after 500 requests, whatever its memory, restarted
 # each worker every second or two under load, each new one importing Django again with an
-# empty page cache, and cut the cached pages from 2,400-4,000 to 470-970 a second with a p99 of
-# 0.4-1.6 s (wrk, 2 workers, 34 partners; issue 13).
+# empty page cache, and cut the cached pages from 2,400-3,100 to 470-920 a second with a p99 of
+# 0.4-1.3 s (wrk, 2 workers, 34 partners; issue 13).
 WORKER_MAX_MEMORY_MIB = int(os.environ.get("PORTAL_WORKER_MAX_MEMORY_MIB", "250"))
 
 

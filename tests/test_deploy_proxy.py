@@ -251,7 +251,7 @@ def get_healthz(port: int) -> int:
 def test_busy_workers_are_not_replaced_while_their_memory_stays_within_the_bound(deployed):
     # 2,000 requests over 3 workers: with max_requests = 500 (+ up to 50), at least one worker
     # would have been replaced, importing Django again and emptying its page cache; under a
-    # load that took the server from 2,400-4,000 to 470-970 cached pages a second (issue 13).
+    # load that took the server from 2,400-3,100 to 470-920 cached pages a second (issue 13).
     workers = worker_pids(deployed["gunicorn"])
     statuses = {get_healthz(deployed["app"]) for _ in range(2_000)}
     assert statuses == {200}
