@@ -57,9 +57,10 @@ backup: install
 restore: install
 	$(BIN)/python manage.py restore_data $(FILE)
 
-# Pages under load (scripts/bench_pages.py): gunicorn with 2 workers and production settings on
-# 127.0.0.1:$${BENCH_PORT:-8120}, driven by wrk (Debian: apt-get install wrk), 34 and 10,000
-# partners on SQLite and PostgreSQL, with and without Redis; BENCH_* variables pick one.
+# Pages under load (scripts/bench_pages.py): gunicorn as deploy/gunicorn.conf.py sets it up, with
+# 2 workers and production settings on 127.0.0.1:$${BENCH_PORT:-8120}, driven by wrk (Debian:
+# apt-get install wrk), 34 and 10,000 partners on SQLite and PostgreSQL, with and without Redis;
+# BENCH_* variables pick one.
 bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python scripts/bench_pages.py

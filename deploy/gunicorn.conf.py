@@ -53,7 +53,7 @@ def post_request(worker, req, environ, resp) -> None:
     the arbiter starts another). The peak (ru_maxrss, KiB on Linux) is read first, as it costs
     no file read: a worker whose memory never passed the bound reads nothing more."""
     if (
-        getattr(worker, "memory_bound", True)
+        worker.memory_bound
         and resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > WORKER_MAX_MEMORY_MIB * 1024
         and resident_mib() > WORKER_MAX_MEMORY_MIB
     ):

@@ -7,7 +7,6 @@ Skipped where nginx is missing, except in CI (.ci/run installs it), where that f
 import contextlib
 import csv
 import gzip
-import http.client
 import io
 import json
 import os
@@ -240,12 +239,7 @@ def worker_memory_kib(gunicorn) -> list[int]:
 
 def get_healthz(port: int) -> int:
     """GET /healthz from gunicorn itself (plain HTTP): its status."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", "/healthz")
-        return connection.getresponse().status
-    finally:
-        connection.close()
+    return Browser(port).get("/healthz").status
 
 
 def test_busy_workers_are_not_replaced_while_their_memory_stays_within_the_bound(deployed):
@@ -261,14 +255,13 @@ def test_busy_workers_are_not_replaced_while_their_memory_stays_within_the_bound
 @contextlib.contextmanager
 def one_worker(site, bound_mib: int):
     """A second gunicorn of `site` with one worker and PORTAL_WORKER_MAX_MEMORY_MIB=bound_mib:
-    (its process, its port, its log), once its worker has started."""
+    (its process, its port, its log, its worker's pid), once that worker has started."""
     env = site["env"] | {"PORTAL_WORKER_MAX_MEMORY_MIB": str(bound_mib)}
     port, log = free_port(), site["folder"] / f"gunicorn-{bound_mib}.log"
     gunicorn = start_gunicorn(env, port, log, "--workers", "1")
     try:
         # The master listens a moment before its worker is forked.
-        next_worker(gunicorn, set())
-        yield gunicorn, port, log
+        yield gunicorn, port, log, next_worker(gunicorn, set())
     finally:
         stop(gunicorn)
 
@@ -295,7 +288,7 @@ def visit_pages(site, port: int) -> None:
 def test_a_worker_holding_more_than_the_bound_after_a_request_is_replaced(deployed):
     # The bound halfway between what a new worker holds and what it holds once it has served
     # some pages, as measured on a server whose bound is out of reach.
-    with one_worker(deployed, 100_000) as (gunicorn, port, _log):
+    with one_worker(deployed, 100_000) as (gunicorn, port, _log, _worker):
         assert get_healthz(port) == 200  # answered once the worker has loaded the portal
         new = worker_memory_kib(gunicorn)[0] / 1024
         visit_pages(deployed, port)
@@ -303,8 +296,7 @@ def test_a_worker_holding_more_than_the_bound_after_a_request_is_replaced(deploy
     assert used - new >= 3, (new, used)  # else no bound between them could be tested
     bound = int((new + used) / 2)
     print(f"a new worker: {new:.1f} MiB, after the pages: {used:.1f} MiB; bound {bound} MiB")
-    with one_worker(deployed, bound) as (gunicorn, port, log):
-        (worker,) = worker_pids(gunicorn)
+    with one_worker(deployed, bound) as (gunicorn, port, log, worker):
         assert get_healthz(port) == 200
         assert worker_pids(gunicorn) == {worker}  # not past the bound yet
         visit_pages(deployed, port)  # each page answered in full, the last past the bound
@@ -316,8 +308,7 @@ def test_a_worker_holding_more_than_the_bound_after_a_request_is_replaced(deploy
 
 def test_a_bound_below_a_new_workers_memory_is_not_applied_but_logged(deployed):
     # Else every request would replace its worker, as max_requests did under load.
-    with one_worker(deployed, 1) as (gunicorn, port, log):
-        (worker,) = worker_pids(gunicorn)
+    with one_worker(deployed, 1) as (gunicorn, port, log, worker):
         visit_pages(deployed, port)
         assert {get_healthz(port) for _ in range(20)} == {200}
         assert worker_pids(gunicorn) == {worker}
