@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Max, QuerySet
@@ -48,6 +49,19 @@ class I18nSitemap(Sitemap):
     @property
     def paginator(self) -> Paginator:
         return Paginator(ItemsInLanguages(self.items(), self._languages()), self.limit)
+
+    def get_urls(self, page=1, site=None, protocol=None) -> list[dict]:
+        """Django's entries, with x-default naming the default language's page (/ko/…), as
+        each page's own head does. Django names the unprefixed address, which fits only
+        prefix_default_language=False: here it is a redirect by Accept-Language, so search
+        engines were given two x-defaults for one page, one of them a redirect."""
+        urls = super().get_urls(page, site, protocol)
+        for url in urls:
+            by_language = {link["lang_code"]: link for link in url["alternates"]}
+            if "x-default" in by_language:
+                default = by_language[settings.LANGUAGE_CODE]["location"]
+                by_language["x-default"]["location"] = default
+        return urls
 
 
 class PageSitemap(I18nSitemap):

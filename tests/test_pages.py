@@ -149,6 +149,20 @@ def test_sitemap_lists_pages_and_published_partners_in_both_languages(client, pa
     assert "hiddenburg" not in text
 
 
+def test_the_sitemaps_x_default_is_the_korean_page_its_head_names_not_a_redirect(
+    client, partners
+):
+    text = sitemap_text(client)
+    x_defaults = set(re.findall(r'hreflang="x-default" href="([^"]+)"', text))
+    assert "http://testserver/ko/partners/seattle/" in x_defaults
+    assert "http://testserver/ko/" in x_defaults
+    assert all(url.startswith("http://testserver/ko/") for url in x_defaults), x_defaults
+    head = client.get("/en/partners/seattle/").text.split("</head>")[0]
+    assert 'hreflang="x-default" href="http://testserver/ko/partners/seattle/"' in head
+    for url in list(x_defaults)[:5]:
+        assert client.get(url).status_code == 200, url
+
+
 def test_the_sitemap_index_splits_a_section_into_files_of_at_most_its_size(
     client, partners, monkeypatch
 ):
