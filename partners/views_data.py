@@ -131,6 +131,7 @@ def partners_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404
     dataset = export_values(PartnerResource(), published_partners())
+    dataset.title = "partners"  # the XLSX's sheet, named as the file
     with_partnership_dates(dataset)
     if fmt == "json":
         content = NumericJSON.dump(
@@ -243,6 +244,7 @@ def exchanges_download(request: HttpRequest, fmt: str) -> HttpResponse:
     dataset = export_values(
         ExchangeResource(published_partners_only=True), exchanges, OPEN_EXCHANGE_COLUMNS
     )
+    dataset.title = "exchanges"
     if fmt == "json":
         content = NumericJSON.dump(dataset.dict)
     else:

@@ -197,7 +197,9 @@ def test_the_report_lists_filters_links_and_exports_open_warnings(staff, shenyan
     response = staff.get(REPORT_URL, {"check": "outside-country"}, HTTP_ACCEPT_LANGUAGE="en")
     assert [city.slug for city, *_rest in response.context["rows"]] == ["nicefrance"]
     response = staff.get(REPORT_URL, {"check": "same-figure", "format": "xlsx"})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["data-warnings"]
+    sheet = book.active
     slugs = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert slugs == ["durban", "shenyang"]
 

@@ -79,6 +79,8 @@ def test_the_xlsx_download_has_a_bold_frozen_header_dates_numbers_and_wrapped_te
 ):
     book = openpyxl.load_workbook(io.BytesIO(client.get("/data/exchanges.xlsx").content))
     sheet = book.active
+    # Named as the file, not by tablib's default "Tablib Dataset".
+    assert book.sheetnames == ["exchanges"]
     assert sheet.freeze_panes == "A2"
     header = [cell.value for cell in sheet[1]]
     assert all(cell.font.b for cell in sheet[1])
@@ -104,3 +106,14 @@ def test_a_carriage_return_reads_back_as_a_line_break_not_an_escape():
         io.BytesIO(FORMATS_BY_NAME["xlsx"]().export_data(dataset))
     ).active
     assert [cell.value for cell in sheet[2]] == ["a\nb", "c\nd"]
+
+
+def test_the_partners_workbook_names_its_sheet_as_the_file_and_an_untitled_one_sheet1(
+    client, partners
+):
+    import tablib
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/data/partners.xlsx").content))
+    assert book.sheetnames == ["partners"]
+    untitled = FORMATS_BY_NAME["xlsx"]().export_data(tablib.Dataset(["a"], headers=["one"]))
+    assert openpyxl.load_workbook(io.BytesIO(untitled)).sheetnames == ["Sheet1"]

@@ -71,7 +71,8 @@ class DataWarningReportAdmin(ReadOnlyReportMixin, admin.ModelAdmin):
     @staticmethod
     def export(rows: list, fmt: str) -> HttpResponse:
         dataset = tablib.Dataset(
-            headers=["slug", "name_en", "name_ko", "check", "field", "value", "message"]
+            headers=["slug", "name_en", "name_ko", "check", "field", "value", "message"],
+            title="data-warnings",
         )
         for city, warning in rows:
             dataset.append(

@@ -124,7 +124,9 @@ class SpreadsheetXLSX(base_formats.XLSX):
         (text to formulas, numbers or links) are off, so every cell keeps its value's type."""
         output = io.BytesIO()
         book = xlsxwriter.Workbook(output, XLSXWRITER_OPTIONS)
-        sheet = book.add_worksheet(dataset.title or "Tablib Dataset")
+        # Untitled (an admin export): Excel's own name for a first sheet, not tablib's
+        # "Tablib Dataset".
+        sheet = book.add_worksheet(dataset.title or "Sheet1")
         cell_formats = CellFormats(book)
         sheet.freeze_panes(1, 0)
         header = [escape_formula(name) for name in dataset.headers or []]
