@@ -149,9 +149,7 @@ def test_sitemap_lists_pages_and_published_partners_in_both_languages(client, pa
     assert "hiddenburg" not in text
 
 
-def test_the_sitemaps_x_default_is_the_korean_page_its_head_names_not_a_redirect(
-    client, partners
-):
+def test_the_sitemaps_x_default_is_the_korean_page_its_head_names_not_a_redirect(client, partners):
     text = sitemap_text(client)
     x_defaults = set(re.findall(r'hreflang="x-default" href="([^"]+)"', text))
     assert "http://testserver/ko/partners/seattle/" in x_defaults
