@@ -15,6 +15,31 @@ A4_PORTRAIT_CONTENT_PX = round((210 - 2 * 12) / 25.4 * 96)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_the_partner_table_shows_every_column_at_tablet_and_laptop_widths(
+    page: Page, site: Site, language: str
+):
+    """Between the phones' cards (up to 640 px) and its 56rem, the table scrolled inside its
+    box and hid the Feature column off to the side, with nothing to say so (768 px)."""
+    hidden = []
+    for width in (641, 700, 768, 800, 900, 1024, 1152, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        for query in ("", "?page=all"):
+            page.goto(site.url(f"/{language}/partners/{query}"))
+            sizes = page.evaluate(
+                """() => {
+                    const box = document.querySelector('table.partners').parentElement;
+                    const feature = document.querySelector('table.partners td.feature');
+                    return {box: box.clientWidth, content: box.scrollWidth,
+                            featureRight: feature.getBoundingClientRect().right,
+                            boxRight: box.getBoundingClientRect().right};
+                }"""
+            )
+            if sizes["content"] > sizes["box"] or sizes["featureRight"] > sizes["boxRight"] + 1:
+                hidden.append((width, query, sizes))
+    assert not hidden, hidden
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_home_counts_table_is_read_at_360_px_without_sideways_scrolling(
     page: Page, site: Site, language: str
 ):
