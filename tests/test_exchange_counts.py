@@ -153,7 +153,7 @@ def counts_table(client, **params) -> dict[str, list[int]]:
     start = text.index('id="exchange-counts-caption"')
     table = text[start : text.index("</table>", start)]
     return {
-        year: [int(n) for n in re.findall(r"<td>(\d+)</td>", cells)]
+        year: [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", cells)]
         for year, cells in re.findall(r'<th scope="row">(\d{4}|Total)</th>(.*?)</tr>', table, re.S)
     }
 

@@ -185,13 +185,16 @@ def test_the_counts_table_gives_activities_by_year_and_field(client, activities)
         "Total",
     ]
     rows = {
-        year: [int(n) for n in re.findall(r"<td>(\d+)</td>", cells)]
+        year: [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", cells)]
         for year, cells in re.findall(r'<th scope="row">(\d{4})</th>(.*?)</tr>', table, re.S)
     }
     # 2020: the snow contest (culture). 2015: the orchestra (culture), two youth exchanges.
     assert rows == {"2020": [0, 0, 0, 1, 0, 0, 0, 0, 1], "2015": [0, 0, 0, 1, 0, 0, 2, 0, 3]}
-    assert re.search(r'<th scope="row">Total</th>(\s*<td>\d+</td>)+', table)
-    assert "<td>4</td>\n        </tr>\n      </tfoot>" in table
+    assert re.search(r'<th scope="row">Total</th>(\s*<td[^>]*>\d+</td>)+', table)
+    assert '<td data-label="Total">4</td>\n        </tr>\n      </tfoot>' in table
+    # Each count names its field (or the total), which a phone shows beside it on a card.
+    assert '<td data-label="Youth">2</td>' in table
+    assert '<td data-label="Culture">1</td>' in table
 
 
 def test_the_activity_page_shows_partners_dates_place_summary_and_link(client, activities):

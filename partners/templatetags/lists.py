@@ -234,15 +234,22 @@ def exchange_items(exchanges: list) -> SafeString:
 
 
 @register.simple_tag
-def count_rows(rows: list[dict]) -> SafeString:
+def count_rows(rows: list[dict], labels: list[str], total_label: str) -> SafeString:
     """The exchange list's counts table body, as its template loop wrote it: a row per year
-    (rows: counts_by_year_and_field()'s, {"year", "cells", "total"})."""
+    (rows: counts_by_year_and_field()'s, {"year", "cells", "total"}), each cell naming its
+    field (labels, in the cells' order) or the total as data-label for the phones' cards."""
     written = Formats()
+    names = [_text(label) for label in labels]
+    total_name = _text(total_label)
     return SafeString(
         "".join(
             f'\n        <tr>\n          <th scope="row">{row["year"]:d}</th>\n          '
-            + "".join(f"<td>{written.integer(count)}</td>" for count in row["cells"])
-            + f"\n          <td>{written.integer(row['total'])}</td>\n        </tr>\n        "
+            + "".join(
+                f'<td data-label="{name}">{written.integer(count)}</td>'
+                for name, count in zip(names, row["cells"], strict=True)
+            )
+            + f'\n          <td data-label="{total_name}">{written.integer(row["total"])}</td>'
+            + "\n        </tr>\n        "
             for row in rows
         )
     )

@@ -40,6 +40,42 @@ def test_the_partner_table_shows_every_column_at_tablet_and_laptop_widths(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_the_exchange_counts_are_cards_on_a_phone_and_fit_a_tablet(
+    page: Page, site: Site, language: str
+):
+    """Ten columns of years by field scrolled sideways with nothing to say so: at 390 px the
+    English page showed 2 1/2 of them, hiding the Youth column and the totals."""
+    too_wide = []
+    for width in (360, 390, 641, 700, 768, 900, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(site.url(f"/{language}/exchanges/"))
+        sizes = page.evaluate(
+            """() => {
+                const box = document.querySelector('table.exchange-counts').parentElement;
+                return {box: box.clientWidth, content: box.scrollWidth};
+            }"""
+        )
+        if sizes["content"] > sizes["box"]:
+            too_wide.append((width, sizes))
+    assert not too_wide, too_wide
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(site.url(f"/{language}/exchanges/"))
+    # Every count on screen, beside its field's name (or "Total").
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('table.exchange-counts td')].map(td => ({
+            label: getComputedStyle(td, '::before').content,
+            right: td.getBoundingClientRect().right}))"""
+    )
+    heads = page.evaluate(
+        """() => [...document.querySelectorAll('table.exchange-counts thead th')]
+            .slice(1).map(th => th.textContent.trim())"""
+    )
+    assert cells and len(cells) % len(heads) == 0
+    assert [cell["label"].strip('"') for cell in cells[: len(heads)]] == heads
+    assert all(cell["right"] <= 390 for cell in cells), cells
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_home_counts_table_is_read_at_360_px_without_sideways_scrolling(
     page: Page, site: Site, language: str
 ):
