@@ -258,12 +258,14 @@ LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
 
 
 def dictionary_rows(dictionary: list, languages: list[str]) -> list[dict]:
+    """[{"column", "texts": [(language code, language's name, description)]}]: each column of
+    a download with its description in each of `languages`, in that order."""
     rows = []
     for column, description in dictionary:
         texts = []
         for language in languages:
             with translation.override(language):
-                texts.append((language, str(description)))
+                texts.append((language, LANGUAGE_NAMES[language], str(description)))
         rows.append({"column": column, "texts": texts})
     return rows
 

@@ -76,6 +76,37 @@ def test_the_exchange_counts_are_cards_on_a_phone_and_fit_a_tablet(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_the_data_dictionary_is_read_on_a_phone_without_sideways_scrolling(
+    page: Page, site: Site, language: str
+):
+    """Its 40rem table sat in a 356 px box: the first language cut mid-word, the second off
+    the screen. On a phone each column of the files is a card, its descriptions labelled."""
+    for width in (360, 390, 641, 768, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(site.url(f"/{language}/data/"))
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('table.data-dictionary')].map(table => ({
+                box: table.parentElement.clientWidth, content: table.parentElement.scrollWidth}))"""
+        )
+        assert len(boxes) == 2 and all(b["content"] <= b["box"] for b in boxes), (width, boxes)
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll('table.data-dictionary tbody tr')][0]
+            .querySelectorAll('td').length"""
+    )
+    assert labels == 2
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(site.url(f"/{language}/data/"))
+    first_row = page.evaluate(
+        """() => [...document.querySelector('table.data-dictionary tbody tr')
+            .querySelectorAll('td')].map(td => [getComputedStyle(td, '::before').content,
+                                                td.getBoundingClientRect().right])"""
+    )
+    names = ['"한국어"', '"English"'] if language == "ko" else ['"English"', '"한국어"']
+    assert [label for label, _right in first_row] == names
+    assert all(right <= 390 for _label, right in first_row), first_row
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_home_counts_table_is_read_at_360_px_without_sideways_scrolling(
     page: Page, site: Site, language: str
 ):
