@@ -8,11 +8,13 @@ app server, and gives each page an ETag that costs one query instead of a render
 
 import gzip
 import hashlib
+import logging
 from calendar import timegm
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
@@ -24,6 +26,8 @@ from django.utils.translation import get_language_from_request
 from partners import version_mirror
 from partners.models import DataVersion
 from portal import page_files
+
+logger = logging.getLogger(__name__)
 
 # Staff pages, sessions and files with their own rules (permission checks, immutable names).
 UNCACHED_PREFIXES = ("/admin/", "/i18n/", "/documents/", "/media/", "/static/")
@@ -277,19 +281,27 @@ def read_page(key: str, stores: list[BaseCache], nearer: list[BaseCache] = ()) -
     """The stored page under `key` from the nearest store holding it, copied to the nearer
     ones (those before it, and `nearer`)."""
     for index, store in enumerate(stores):
-        page = store.get(key)
+        try:
+            page = store.get(key)
+        except redis.RedisError:
+            logger.warning("page cache unreadable: the page is rendered", exc_info=True)
+            continue
         if page is not None:
-            for near in [*nearer, *stores[:index]]:
-                if fits(near, page):
-                    near.set(key, page, STORED_SECONDS)
+            store_page(key, page, [*nearer, *stores[:index]])
             return page
     return None
 
 
 def store_page(key: str, page: StoredPage, stores: list[BaseCache]) -> None:
+    """Keep `page` in those of `stores` it fits; a shared cache (Redis) that does not answer
+    is passed over (logged), as the version mirror is: a visitor gets the page rendered, not
+    an error."""
     for store in stores:
         if fits(store, page):
-            store.set(key, page, STORED_SECONDS)
+            try:
+                store.set(key, page, STORED_SECONDS)
+            except redis.RedisError:
+                logger.warning("page cache unwritable: the page is not kept", exc_info=True)
 
 
 def page_key(token: str, language: str, url: str) -> str:

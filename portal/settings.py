@@ -140,6 +140,9 @@ if PORTAL_SHARED_CACHE:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        # Short timeouts, as the version mirror's: a stalled Redis costs a page its render
+        # (portal/page_cache.py passes over a cache that does not answer), not seconds.
+        "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
     }
     CACHES["pages"] = CACHES["default"]
     # Sessions read from the shared cache and survive in the database.

@@ -86,6 +86,26 @@ def test_with_a_shared_cache_each_process_keeps_a_copy_that_an_edit_still_retire
     assert "1,500,000" in visitor.get(PAGE).text
 
 
+def test_with_the_shared_cache_down_pages_are_rendered_not_an_error(
+    visitor, kharkiv, settings, caplog
+):
+    """A Redis that does not answer made every anonymous page without a query string a 500
+    (the cache's ConnectionError); the version mirror already fell back to the database."""
+    down = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+    }
+    settings.CACHES = settings.CACHES | {"default": down, "pages": down}
+    settings.PORTAL_SHARED_CACHE = True
+    for path in (PAGE, "/ko/", "/en/partners/", "/data/partners.csv", "/sitemap.xml"):
+        for _ in range(2):
+            response = visitor.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+    assert "1,421,125" in visitor.get(PAGE).text
+    assert "page cache unreadable" in caplog.text
+
+
 def test_a_revalidation_is_answered_304_before_the_view_runs(visitor, kharkiv):
     etag = visitor.get(PAGE)["ETag"]
     response, queries = queries_for(visitor, PAGE, **{"if-none-match": etag})
