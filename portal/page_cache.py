@@ -9,6 +9,7 @@ app server, and gives each page an ETag that costs one query instead of a render
 import gzip
 import hashlib
 import logging
+import re
 from calendar import timegm
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
@@ -38,9 +40,29 @@ STORED_SECONDS = 24 * 60 * 60
 # them ("local-pages", at most 100): a stored page never changes, since its key holds the data
 # version, so the copy cannot be stale, and a hit saves the round trip to Redis.
 LOCAL_COPY_MAX_BYTES = 256 * 1024
-# What a page is rendered by besides the data: code, templates and translations.
-RELEASE_SOURCES = ("portal", "partners", "templates", "locale")
-RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo"}
+# What a page is rendered by besides the data: code, templates, translations and the static
+# files whose hashed names pages link (a stylesheet-only deploy kept serving pages that linked
+# the previous, removed, stylesheet).
+RELEASE_SOURCES = ("portal", "partners", "templates", "locale", "static")
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo", ".css", ".svg", ".js"}
+# And the settings that go into a stored page's body or headers: a restart with a new licence
+# or Content-Security-Policy kept serving what the old settings had rendered. Settings that
+# differ between app servers (databases, folders) or hold secrets stay out: servers sharing a
+# cache must agree on the release.
+RELEASE_SETTINGS = (
+    "LANGUAGE_CODE",
+    "LANGUAGES",
+    "TIME_ZONE",
+    "FORMAT_MODULE_PATH",
+    "STATIC_URL",
+    "MEDIA_URL",
+    "STORAGES",
+    "CONTENT_SECURITY_POLICY",
+    "X_FRAME_OPTIONS",
+    "PORTAL_DATA_LICENCE",
+    "PORTAL_DORMANT_YEARS",
+    "PORTAL_PAGE_SHARED_MAX_AGE",
+)
 # A page's gzip copy is kept when it is at most this fraction of the page (an XLSX is a zip
 # already, a few hundred bytes barely shrink: their copies would only cost a decompression).
 WORTH_COMPRESSING = 0.9
@@ -63,21 +85,40 @@ CONDITIONAL_HEADERS = (
 
 
 def release_digest() -> str:
-    """Eight hex digits that change with the deployed code: PORTAL_RELEASE if set, else a
-    SHA-256 of the names and contents of the files that render pages (RELEASE_SOURCES).
+    """Eight hex digits that change with the deployed code and the settings pages show: a
+    SHA-256 of PORTAL_RELEASE if set, else of the names and contents of the files that render
+    pages (RELEASE_SOURCES), and of the RELEASE_SETTINGS' values.
 
-    In the cache key and the ETag, so that a deploy with a changed template or translation
-    is not met by pages (in Redis, in browsers that revalidate) rendered by the old one while
-    the data version stays the same."""
-    if settings.PORTAL_RELEASE:
-        return hashlib.sha256(settings.PORTAL_RELEASE.encode()).hexdigest()[:8]
+    In the cache key and the ETag, so that a deploy with a changed template, translation,
+    stylesheet or setting is not met by pages (in Redis, in the page files, in browsers that
+    revalidate) rendered by the old one while the data version stays the same."""
     digest = hashlib.sha256()
-    for folder in RELEASE_SOURCES:
-        for path in sorted(Path(settings.BASE_DIR, folder).rglob("*")):
-            if path.suffix in RELEASE_SUFFIXES and path.is_file():
-                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
-                digest.update(path.read_bytes())
+    if settings.PORTAL_RELEASE:
+        digest.update(settings.PORTAL_RELEASE.encode())
+    else:
+        for folder in RELEASE_SOURCES:
+            for path in sorted(Path(settings.BASE_DIR, folder).rglob("*")):
+                if path.suffix in RELEASE_SUFFIXES and path.is_file():
+                    digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                    digest.update(path.read_bytes())
+    for name in RELEASE_SETTINGS:
+        digest.update(f"{name}={getattr(settings, name, None)!r}".encode())
     return digest.hexdigest()[:8]
+
+
+def page_token(version: version_mirror.Version) -> str:
+    """What a stored page and its ETag are current for: the data version, the release and the
+    day in the portal's time zone (TIME_ZONE), since pages count from today (upcoming
+    activities, a partner's last exchange and years of partnership): after midnight they were
+    served as of the day before until the next edit."""
+    return f"{version.token}-{RELEASE}-{timezone.localdate():%Y%m%d}"
+
+
+def last_modified_of(version: version_mirror.Version) -> int:
+    """The Last-Modified of a page of `version` (a Unix time): its change, or today's
+    midnight in the portal's time zone when that is later (page_token)."""
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(timegm(version.changed_at.utctimetuple()), int(midnight.timestamp()))
 
 
 RELEASE = release_digest()
@@ -174,19 +215,21 @@ class PageCacheMiddleware:
             return response
 
         version = DataVersion.current()
+        token = page_token(version)
         language = get_language_from_request(request, check_path=True)
-        etag = f'"{version.token}-{RELEASE}-{language}"'
+        etag = f'"{token}-{language}"'
         gzip = page_files.accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        last_modified = timegm(version.changed_at.utctimetuple())
+        last_modified = last_modified_of(version)
         # HTTP dates count whole seconds, and a write may commit after it set the version:
         # a date alone proves a copy current only when it is a second past the change (the
         # ETag is exact).
         newer_than = last_modified + 1
         # What build_absolute_uri() gives for a request's own address, without its parsing
         # and re-joining (a tenth of a hit): get_host() validates the host as before.
-        url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        key = page_key(f"{version.token}-{RELEASE}", language, url)
-        stores = page_stores(request)
+        query, bounded = kept_query(request)
+        url = f"{request.scheme}://{request.get_host()}{request.path}{query}"
+        key = page_key(token, language, url)
+        stores = page_stores(bounded)
 
         # Checked before the stored page is read: a 304 of a 5 MB download reads none of it.
         # A page's gzip copy has an ETag of its own, as current as the page's. Only for
@@ -202,7 +245,7 @@ class PageCacheMiddleware:
             if conditional is not headers:
                 return conditional  # 304 (or 412), the view never runs
         # Not for query strings, which would add files without bound (see page_stores).
-        as_file = not request.META.get("QUERY_STRING")
+        as_file = bounded
         # This process's copies first (small pages), then the files (large ones), then the
         # shared cache.
         cached = decoded.get(key) or read_page(key, stores[:1])
@@ -213,7 +256,7 @@ class PageCacheMiddleware:
         cached = cached or read_page(key, stores[1:], nearer=stores[:1])
         if cached is not None:
             remember(key, cached)
-            if as_file and cached.is_large and keep_file(key, cached, version):
+            if as_file and cached.is_large and keep_file(key, cached, token):
                 served = page_files.serve(key, gzip, page_files.sent_by_nginx(request))
                 return served or cached.response(gzip)
             return cached.response(gzip)
@@ -223,7 +266,7 @@ class PageCacheMiddleware:
             return response
         add_validators(response, etag, last_modified)
         page = StoredPage.of(response)
-        kept = as_file and page.is_large and keep_file(key, page, version)
+        kept = as_file and page.is_large and keep_file(key, page, token)
         # The file serves every worker of this server; only a shared cache (other servers)
         # needs the page too.
         if not kept or settings.PORTAL_SHARED_CACHE:
@@ -249,24 +292,47 @@ def remember(key: str, page: StoredPage) -> None:
         decoded[key] = page
 
 
-def keep_file(key: str, page: StoredPage, version: version_mirror.Version) -> bool:
-    """Write `page` as the files of `key` (page_files.keep), unless the data changed since
-    the request read its `version`: a late writer of an older version would count as the
-    latest, and remove the files of the current one (page_files.remove_other_versions).
+def keep_file(key: str, page: StoredPage, token: str) -> bool:
+    """Write `page` as the files of `key` (page_files.keep), unless the data (or the day)
+    changed since the request read its `token` (page_token): a late writer of an older
+    version would count as the latest, and remove the files of the current one
+    (page_files.remove_other_versions).
     False if not written."""
-    return DataVersion.current().token == version.token and page_files.keep(key, page)
+    return page_token(DataVersion.current()) == token and page_files.keep(key, page)
 
 
-def page_stores(request: HttpRequest) -> list[BaseCache]:
-    """Where a page of this request is kept, nearest first.
+# Addresses whose views read no query string (the downloads): a junk one (?x=N) built a
+# 10,000-partner XLSX again on every request (seconds each), so they are kept as without it.
+QUERY_IGNORED = re.compile(r"/data/[a-z]+\.(?:csv|xlsx|json)")
+# A sitemap section's file number: there are as many as its files, so these are kept as the
+# addresses without a query are (the later files of a large section were built every time).
+SITEMAP_FILE = re.compile(r"/sitemap-[a-z]+\.xml")
+SITEMAP_FILE_QUERY = re.compile(r"p=[1-9][0-9]{0,5}")
 
-    An address with a query string (a search, a filter, junk parameters) is kept only in
-    this process's "local-pages" (at most 100 pages of LOCAL_COPY_MAX_BYTES): every distinct
-    query would otherwise add a page to Redis for STORED_SECONDS, without bound. Other
-    addresses go to "pages" (Redis with REDIS_URL, else local memory of at most
-    PORTAL_PAGE_CACHE_ENTRIES pages, apart from the import previews in "default"), with a
-    local copy too when that is shared."""
-    if request.META.get("QUERY_STRING"):
+
+def kept_query(request: HttpRequest) -> tuple[str, bool]:
+    """("?query" the page is kept under, or "", and whether that address is one of a bounded
+    set: no query, a query the page ignores, or a sitemap file's number)."""
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return "", True
+    if QUERY_IGNORED.fullmatch(request.path_info):
+        return "", True
+    if SITEMAP_FILE.fullmatch(request.path_info) and SITEMAP_FILE_QUERY.fullmatch(query):
+        return f"?{query}", True
+    return f"?{request.get_full_path().partition('?')[2]}", False
+
+
+def page_stores(bounded: bool) -> list[BaseCache]:
+    """Where a page of an address is kept, nearest first.
+
+    An address with a query string (a search, a filter, junk parameters) that is not
+    `bounded` (kept_query) is kept only in this process's "local-pages" (at most 100 pages of
+    LOCAL_COPY_MAX_BYTES): every distinct query would otherwise add a page to Redis for
+    STORED_SECONDS, without bound. Other addresses go to "pages" (Redis with REDIS_URL, else
+    local memory of at most PORTAL_PAGE_CACHE_ENTRIES pages, apart from the import previews in
+    "default"), with a local copy too when that is shared."""
+    if not bounded:
         return [caches["local-pages"]]
     if settings.PORTAL_SHARED_CACHE:
         return [caches["local-pages"], caches["pages"]]

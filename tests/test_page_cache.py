@@ -195,6 +195,27 @@ def test_a_visitor_with_a_csrf_cookie_gets_pages_rendered_for_them_only(visitor,
     assert queries > 3
 
 
+def test_a_page_counting_from_today_is_rendered_again_after_midnight(visitor, kharkiv, monkeypatch):
+    """The key held no date: after midnight (Asia/Seoul) the home page still listed as
+    upcoming an activity that had started, and answered its old ETag with 304, until the
+    next edit."""
+    seoul = datetime.timezone(datetime.timedelta(hours=9))
+    # Years ahead, so that the data's own last change (now) is earlier than that midnight.
+    before_midnight = datetime.datetime(2030, 6, 1, 23, 59, 30, tzinfo=seoul)
+    make_exchange(kharkiv, started_on=datetime.date(2030, 6, 2), title_en="Snow festival")
+    monkeypatch.setattr(timezone, "now", lambda: before_midnight)
+    evening = visitor.get("/en/")
+    assert "Snow festival" in evening.text.split('id="upcoming-heading"', 1)[1]
+    monkeypatch.setattr(timezone, "now", lambda: before_midnight + datetime.timedelta(minutes=1))
+    revalidated = visitor.get("/en/", headers={"if-none-match": evening["ETag"]})
+    assert revalidated.status_code == 200
+    assert "Snow festival" not in revalidated.text.split('id="upcoming-heading"', 1)[1]
+    # Last-Modified is no earlier than midnight, so a date-only revalidation renders it too.
+    assert revalidated["Last-Modified"] == "Sat, 01 Jun 2030 15:00:00 GMT"  # 00:00 in Seoul
+    since = visitor.get("/en/", headers={"if-modified-since": evening["Last-Modified"]})
+    assert since.status_code == 200
+
+
 def test_the_footer_date_follows_an_edit_through_the_cache(visitor, kharkiv):
     City.objects.update(updated_at=datetime.datetime(2020, 5, 1, tzinfo=datetime.UTC))
     DataVersion.bump()

@@ -4,7 +4,9 @@ alone, and pages rendered by the previous release are never served or confirmed 
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from partners.models import DataVersion
 from portal import page_cache
@@ -15,7 +17,7 @@ FLOOD = 301  # one more than the local-memory cache's default MAX_ENTRIES (300)
 
 
 def flood_keys(count: int) -> list[str]:
-    token = f"{DataVersion.current().token}-{page_cache.RELEASE}"
+    token = page_cache.page_token(DataVersion.current())
     return [
         page_cache.page_key(token, "en", f"http://testserver/robots.txt?junk={number}")
         for number in range(count)
@@ -47,7 +49,7 @@ def test_a_page_without_a_query_string_is_still_kept_in_the_shared_store(setting
     client = Client()
     client.get("/robots.txt")
     caches["local-pages"].clear()  # another app server
-    token = f"{DataVersion.current().token}-{page_cache.RELEASE}"
+    token = page_cache.page_token(DataVersion.current())
     key = page_cache.page_key(token, "ko", "http://testserver/robots.txt")
     assert caches["pages"].get(key) is not None
 
@@ -59,11 +61,9 @@ def test_a_new_release_neither_serves_nor_confirms_the_old_releases_pages(monkey
     revalidated = client.get("/robots.txt", headers={"if-none-match": old["ETag"]})
     assert revalidated.status_code == 200
     assert revalidated["ETag"] != old["ETag"]
-    assert caches["pages"].get(
-        page_cache.page_key(
-            f"{DataVersion.current().token}-0new0rel", "ko", "http://testserver/robots.txt"
-        )
-    )
+    token = page_cache.page_token(DataVersion.current())
+    assert "-0new0rel-" in token
+    assert caches["pages"].get(page_cache.page_key(token, "ko", "http://testserver/robots.txt"))
 
 
 def test_the_release_digest_follows_portal_release_and_is_stable_without_it(settings):
@@ -74,3 +74,60 @@ def test_the_release_digest_follows_portal_release_and_is_stable_without_it(sett
     first = page_cache.release_digest()
     settings.PORTAL_RELEASE = "2026-11-30.2"
     assert len({code, first, page_cache.release_digest()}) == 3
+
+
+def test_the_release_digest_follows_the_stylesheet_and_the_settings_pages_show(settings, tmp_path):
+    """A stylesheet-only deploy kept serving pages linking the old, removed, hashed
+    stylesheet; a restart with a new licence or Content-Security-Policy kept serving what the
+    old settings had rendered."""
+    settings.PORTAL_RELEASE = ""
+    (tmp_path / "static" / "css").mkdir(parents=True)
+    stylesheet = tmp_path / "static" / "css" / "site.css"
+    stylesheet.write_text("body { color: black; }")
+    settings.BASE_DIR = tmp_path
+    before = page_cache.release_digest()
+    stylesheet.write_text("body { color: navy; }")
+    restyled = page_cache.release_digest()
+    settings.PORTAL_DATA_LICENCE = settings.PORTAL_DATA_LICENCE | {"name_en": "CC BY 4.0"}
+    relicensed = page_cache.release_digest()
+    policy = settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY = policy | {"img-src": ["'self'", "https://tiles.example"]}
+    assert len({before, restyled, relicensed, page_cache.release_digest()}) == 4
+    # A folder of one server is not part of it: servers sharing a cache agree on the release.
+    settings.PORTAL_PAGE_FILES_DIR = tmp_path / "elsewhere"
+    settings.PORTAL_RELEASE = "2026-12-01.1"
+    deployed = page_cache.release_digest()
+    settings.PORTAL_PAGE_FILES_DIR = tmp_path / "other"
+    assert page_cache.release_digest() == deployed
+
+
+def test_a_download_with_a_junk_query_string_is_the_stored_download(settings):
+    """The downloads read no query string, yet ?x=N built a 10,000-partner XLSX again on
+    every request (seconds each): an easy way to keep the workers busy."""
+    settings.PORTAL_SHARED_CACHE = True
+    client = Client()
+    first = client.get("/data/partners.csv")
+    for number in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(f"/data/partners.csv?x={number}")
+        assert again.status_code == 200 and again.content == first.content
+        assert len(queries) == 1  # the data version: nothing built
+    assert again["ETag"] == first["ETag"]
+
+
+def test_a_sitemap_files_number_is_kept_in_the_shared_store(settings, monkeypatch):
+    """A large section's later files (?p=2) were built on every request: a query string kept
+    them out of the shared store and the files, their size out of this process's copies."""
+    from partners.sitemaps import I18nSitemap
+
+    monkeypatch.setattr(I18nSitemap, "limit", 1)  # one address per file: p=2 exists
+    settings.PORTAL_SHARED_CACHE = True
+    client = Client()
+    assert client.get("/sitemap-pages.xml?p=2").status_code == 200
+    token = page_cache.page_token(DataVersion.current())
+    key = page_cache.page_key(token, "ko", "http://testserver/sitemap-pages.xml?p=2")
+    assert caches["pages"].get(key) is not None
+    # Anything else after a sitemap file's address is junk, kept in this process only.
+    assert client.get("/sitemap-pages.xml?p=02").status_code == 200
+    junk = page_cache.page_key(token, "ko", "http://testserver/sitemap-pages.xml?p=02")
+    assert caches["pages"].get(junk) is None
