@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -226,8 +227,10 @@ class PageCacheMiddleware:
         newer_than = last_modified + 1
         # What build_absolute_uri() gives for a request's own address, without its parsing
         # and re-joining (a tenth of a hit): get_host() validates the host as before.
+        host = request.get_host()
         query, bounded = kept_query(request)
-        url = f"{request.scheme}://{request.get_host()}{request.path}{query}"
+        bounded = bounded and is_bounded_host(request, host)
+        url = f"{request.scheme}://{host}{request.path}{query}"
         key = page_key(token, language, url)
         stores = page_stores(bounded)
 
@@ -321,6 +324,42 @@ def kept_query(request: HttpRequest) -> tuple[str, bool]:
     if SITEMAP_FILE.fullmatch(request.path_info) and SITEMAP_FILE_QUERY.fullmatch(query):
         return f"?{query}", True
     return f"?{request.get_full_path().partition('?')[2]}", False
+
+
+def is_bounded_host(request: HttpRequest, host: str) -> bool:
+    """Whether the pages of this Host may be kept beyond this process (the shared cache, the
+    page files): a name ALLOWED_HOSTS lists literally, written in lower case without a
+    trailing dot, with no port or the one the request came to (this server's, or nginx's in
+    X-Forwarded-Port, deploy/nginx-portal.conf).
+
+    Django accepts any spelling of an allowed name (LOCALHOST, localhost., localhost:1 up to
+    :65535), and pages carry the host in their links, so each spelling added its own copy of
+    every page to Redis and of every download to the page files, without bound. A host that
+    only a wildcard entry allows is unbounded too."""
+    domain, port = split_domain_port(host)
+    if host != (f"{domain}:{port}" if port else domain):
+        return False
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = DEBUG_ALLOWED_HOSTS
+    if domain not in allowed:
+        return False
+    return not port or port in (arrival_port(request), request.META.get("HTTP_X_FORWARDED_PORT"))
+
+
+# Django's own list when DEBUG is on and ALLOWED_HOSTS is empty (HttpRequest.get_host).
+DEBUG_ALLOWED_HOSTS = [".localhost", "127.0.0.1", "[::1]"]
+
+
+def arrival_port(request: HttpRequest) -> str | None:
+    """The port this server received the request on. gunicorn takes SERVER_PORT from the Host
+    header, so its socket is asked; other servers (runserver, the tests' live server) set
+    SERVER_PORT from their own."""
+    connection = request.META.get("gunicorn.socket")
+    if connection is None:
+        return request.META.get("SERVER_PORT")
+    address = connection.getsockname()
+    return str(address[1]) if isinstance(address, tuple) else None
 
 
 def page_stores(bounded: bool) -> list[BaseCache]:

@@ -131,3 +131,31 @@ def test_a_sitemap_files_number_is_kept_in_the_shared_store(settings, monkeypatc
     assert client.get("/sitemap-pages.xml?p=02").status_code == 200
     junk = page_cache.page_key(token, "ko", "http://testserver/sitemap-pages.xml?p=02")
     assert caches["pages"].get(junk) is None
+
+
+def test_other_spellings_of_an_allowed_host_are_not_kept_beyond_this_process(settings):
+    """Django accepts LOCALHOST, localhost. and localhost:<any port> for "localhost"; each
+    added its own copy of every page to Redis and of every download to the page files (300
+    spellings of one list page took Redis from 27 to 60 MB)."""
+    settings.ALLOWED_HOSTS = ["localhost", ".example.org"]
+    settings.PORTAL_SHARED_CACHE = True
+    client = Client()
+    token = page_cache.page_token(DataVersion.current())
+
+    def kept(host: str) -> bool:
+        caches["local-pages"].clear()
+        response = client.get("/robots.txt", headers={"host": host})
+        assert response.status_code == 200
+        key = page_cache.page_key(token, "ko", f"http://{host}/robots.txt")
+        return caches["pages"].get(key) is not None
+
+    assert kept("localhost")
+    assert kept("localhost:80")  # the port the test client's request came to (SERVER_PORT)
+    for spelling in ("LOCALHOST", "LocalHost:80", "localhost.", "localhost:1", "localhost:65535"):
+        assert not kept(spelling), spelling
+    assert not kept("www.example.org")  # allowed by a wildcard only: any name would do
+    # Behind nginx, the port the browser came to is in X-Forwarded-Port.
+    caches["local-pages"].clear()
+    client.get("/robots.txt", headers={"host": "localhost:8443", "x-forwarded-port": "8443"})
+    key = page_cache.page_key(token, "ko", "http://localhost:8443/robots.txt")
+    assert caches["pages"].get(key) is not None

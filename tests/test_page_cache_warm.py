@@ -311,8 +311,18 @@ def test_addresses_with_a_query_string_are_never_kept_as_files(
     visitor, kharkiv, small_pages_limit, settings
 ):
     for number in range(3):
-        assert b"kharkiv" in body(visitor.get(f"{DOWNLOAD}?junk={number}"))
+        assert visitor.get(f"{PAGE}?junk={number}").status_code == 200
     assert not list(settings.PORTAL_PAGE_FILES_DIR.glob("page_*"))
+
+
+def test_a_download_ignores_a_junk_query_string_and_is_kept_once(
+    visitor, kharkiv, small_pages_limit, settings
+):
+    """Its view reads no query string: each ?junk=N was built again (seconds at scale)."""
+    for number in range(3):
+        assert b"kharkiv" in body(visitor.get(f"{DOWNLOAD}?junk={number}"))
+    assert len(list(settings.PORTAL_PAGE_FILES_DIR.glob("page_*.body"))) == 1
+    assert body(visitor.get(DOWNLOAD)) == body(visitor.get(f"{DOWNLOAD}?junk=9"))
 
 
 def test_a_page_this_process_has_read_is_served_again_without_unpickling_it(
