@@ -10,11 +10,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 from reversion.models import Version
 
 from partners.models import Agreement, City, DataVersion, Exchange, HomeCity
@@ -214,6 +215,24 @@ def test_a_page_counting_from_today_is_rendered_again_after_midnight(visitor, kh
     assert revalidated["Last-Modified"] == "Sat, 01 Jun 2030 15:00:00 GMT"  # 00:00 in Seoul
     since = visitor.get("/en/", headers={"if-modified-since": evening["Last-Modified"]})
     assert since.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_last_modified_is_when_the_edit_committed_not_when_it_began(visitor, kharkiv, monkeypatch):
+    """Last-Modified came from the bump, inside the transaction: a 2,000-row import committed
+    2-3 s after its last bump, so a client that read the old page in between and revalidated
+    by that date (If-Modified-Since, no ETag) was answered 304 on changed data."""
+    with transaction.atomic():
+        kharkiv.population = 1_500_000
+        kharkiv.save()
+        bumped = DataVersion.read().changed_at
+        committing = bumped + datetime.timedelta(seconds=3)
+        monkeypatch.setattr(timezone, "now", lambda: committing)
+    assert DataVersion.read().changed_at == committing
+    while_importing = http_date((bumped + datetime.timedelta(seconds=2)).timestamp())
+    response = visitor.get(PAGE, headers={"if-modified-since": while_importing})
+    assert response.status_code == 200 and "1,500,000" in response.text
+    assert response["Last-Modified"] == http_date(committing.timestamp())
 
 
 def test_the_footer_date_follows_an_edit_through_the_cache(visitor, kharkiv):
