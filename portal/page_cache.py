@@ -339,16 +339,9 @@ def is_bounded_host(request: HttpRequest, host: str) -> bool:
     domain, port = split_domain_port(host)
     if host != (f"{domain}:{port}" if port else domain):
         return False
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = DEBUG_ALLOWED_HOSTS
-    if domain not in allowed:
+    if domain not in settings.ALLOWED_HOSTS:
         return False
     return not port or port in (arrival_port(request), request.META.get("HTTP_X_FORWARDED_PORT"))
-
-
-# Django's own list when DEBUG is on and ALLOWED_HOSTS is empty (HttpRequest.get_host).
-DEBUG_ALLOWED_HOSTS = [".localhost", "127.0.0.1", "[::1]"]
 
 
 def arrival_port(request: HttpRequest) -> str | None:
