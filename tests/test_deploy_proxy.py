@@ -280,7 +280,11 @@ def visit_pages(site, port: int) -> None:
     cookie keeps the stored pages and files out of the way, as for a visitor who has one)."""
     browser = Browser(port)
     browser.cookies["csrftoken"] = "a" * 32
-    headers = {"Host": f"localhost:{site['https']}", "X-Forwarded-Proto": "https"}
+    headers = {
+        "Host": f"localhost:{site['https']}",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Port": str(site["https"]),
+    }
     for path in ("/ko/", "/ko/partners/", "/en/partners/kharkiv/", "/data/partners.xlsx"):
         assert browser.get(path, **headers).status == 200, path
 
@@ -401,6 +405,7 @@ def test_a_large_download_is_sent_by_nginx_with_every_header_the_app_gave_it(dep
         from_app = Browser(site["app"]).get(
             "/data/partners.csv",
             Host=f"localhost:{site['https']}",
+            **{"X-Forwarded-Port": str(site["https"])},
             **{"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"},
             **{"X-Sendfile-Type": "X-Accel-Redirect"},
             **{"Accept-Encoding": encoding},
@@ -442,6 +447,7 @@ def test_nginx_answers_no_precondition_by_validators_of_its_own(deployed_at_scal
     named = Browser(site["app"]).get(
         "/data/partners.csv",
         Host=f"localhost:{site['https']}",
+        **{"X-Forwarded-Port": str(site["https"])},
         **{"X-Forwarded-Proto": "https", "X-Sendfile-Type": "X-Accel-Redirect"},
     )
     # A file written in the second of the edit: a date only proves a copy current a second
@@ -465,6 +471,7 @@ def test_gunicorn_reached_directly_sends_the_file_itself(deployed_at_scale):
     direct = Browser(site["app"]).get(
         "/data/partners.csv",
         Host=f"localhost:{site['https']}",
+        **{"X-Forwarded-Port": str(site["https"])},
         **{"X-Forwarded-Proto": "https"},
     )
     assert direct.status == 200 and "X-Accel-Redirect" not in direct.headers
