@@ -6,6 +6,7 @@ out a timeout; keying by the version that every write changes retires them exact
 app server, and gives each page an ETag that costs one query instead of a render.
 """
 
+import datetime
 import gzip
 import hashlib
 import logging
@@ -14,6 +15,7 @@ from calendar import timegm
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import redis
 from django.conf import settings
@@ -107,19 +109,46 @@ def release_digest() -> str:
     return digest.hexdigest()[:8]
 
 
+class Day(NamedTuple):
+    """A day in the portal's time zone: its first and its next day's first second (Unix
+    times), and its date as the keys write it."""
+
+    zone: str
+    start: float
+    end: float
+    label: str
+
+
+_today: Day | None = None
+
+
+def today() -> Day:
+    """Today in the portal's time zone (TIME_ZONE), worked out once a day: converting the
+    time to the zone cost about 20 µs, as much as a tenth of a page served from the cache."""
+    global _today
+    now = timezone.now().timestamp()
+    day = _today
+    if day is None or day.zone != settings.TIME_ZONE or not day.start <= now < day.end:
+        zone = timezone.get_current_timezone()
+        date = timezone.localdate()
+        start = datetime.datetime.combine(date, datetime.time(), zone).timestamp()
+        end = datetime.datetime.combine(date + datetime.timedelta(days=1), datetime.time(), zone)
+        day = _today = Day(settings.TIME_ZONE, start, end.timestamp(), f"{date:%Y%m%d}")
+    return day
+
+
 def page_token(version: version_mirror.Version) -> str:
     """What a stored page and its ETag are current for: the data version, the release and the
     day in the portal's time zone (TIME_ZONE), since pages count from today (upcoming
     activities, a partner's last exchange and years of partnership): after midnight they were
     served as of the day before until the next edit."""
-    return f"{version.token}-{RELEASE}-{timezone.localdate():%Y%m%d}"
+    return f"{version.token}-{RELEASE}-{today().label}"
 
 
 def last_modified_of(version: version_mirror.Version) -> int:
     """The Last-Modified of a page of `version` (a Unix time): its change, or today's
     midnight in the portal's time zone when that is later (page_token)."""
-    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(timegm(version.changed_at.utctimetuple()), int(midnight.timestamp()))
+    return max(timegm(version.changed_at.utctimetuple()), int(today().start))
 
 
 RELEASE = release_digest()

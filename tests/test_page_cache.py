@@ -217,7 +217,7 @@ def test_a_page_counting_from_today_is_rendered_again_after_midnight(visitor, kh
     assert since.status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_last_modified_is_when_the_edit_committed_not_when_it_began(visitor, kharkiv, monkeypatch):
     """Last-Modified came from the bump, inside the transaction: a 2,000-row import committed
     2-3 s after its last bump, so a client that read the old page in between and revalidated
