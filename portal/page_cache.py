@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import logging
 import re
+import time
 from calendar import timegm
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -151,6 +152,11 @@ def last_modified_of(version: version_mirror.Version) -> int:
 
 
 RELEASE = release_digest()
+# When this process started (a Unix time), and how long after a change a date alone is taken
+# as proof that a copy is current: longer than a request may hold its transaction open
+# (deploy/gunicorn.conf.py's timeout, 180 s).
+STARTED = int(time.time())
+DATE_ALLOWANCE_SECONDS = 181
 
 
 def is_anonymous_read(request: HttpRequest) -> bool:
@@ -249,10 +255,12 @@ class PageCacheMiddleware:
         etag = f'"{token}-{language}"'
         gzip = page_files.accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
         last_modified = last_modified_of(version)
-        # HTTP dates count whole seconds, and a write may commit after it set the version:
-        # a date alone proves a copy current only when it is a second past the change (the
-        # ETag is exact).
-        newer_than = last_modified + 1
+        # A date alone (If-Modified-Since, no ETag) proves a copy current only well after the
+        # change and this process's start: a write sets the version inside its transaction and
+        # may commit long after (a 2,000-row import: 2-3 s; a request at most gunicorn's
+        # timeout), and a deploy or new settings (the release) leave the date as it was. The
+        # ETag is exact.
+        newer_than = max(last_modified, STARTED) + DATE_ALLOWANCE_SECONDS
         # What build_absolute_uri() gives for a request's own address, without its parsing
         # and re-joining (a tenth of a hit): get_host() validates the host as before.
         host = request.get_host()

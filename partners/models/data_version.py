@@ -26,9 +26,6 @@ BUMP_SQL = (
 )
 
 
-STAMP_SQL = "UPDATE %s SET changed_at = %%s WHERE id = 1 AND changed_at < %%s"
-
-
 def new_token() -> str:
     return uuid.uuid4().hex
 
@@ -129,9 +126,8 @@ class DataVersion(models.Model):
                 pk=cls.SINGLETON_ID,
                 defaults={"token": version.token, "changed_at": version.changed_at},
             )
-        once_on_commit(stamp_commit_time)
         if version_mirror.enabled():
-            once_on_commit(publish_committed_version)
+            publish_on_commit()
         return version
 
 
@@ -177,23 +173,10 @@ def publish_committed_version() -> None:
         version_mirror.offer(version)
 
 
-def once_on_commit(callback) -> None:
-    """Run `callback` once the transaction commits, once however many rows it writes: a
-    callback that a rolled-back savepoint discarded (Django drops it from run_on_commit) is
-    registered again by the next bump. Callbacks run in the order of their first bump."""
+def publish_on_commit() -> None:
+    """Once per transaction, however many rows it writes: a callback that a rolled-back
+    savepoint discarded (Django drops it from run_on_commit) is registered again by the next
+    bump."""
     pending = connection.run_on_commit if connection.in_atomic_block else []
-    if not any(entry[1] is callback for entry in pending):
-        transaction.on_commit(callback)
-
-
-def stamp_commit_time() -> None:
-    """Move the version's changed_at, set at the bump, to the commit (never back): pages'
-    Last-Modified comes from it, and a 2,000-row import committed 2-3 s after its last bump,
-    so a client revalidating by a date it read in between was answered 304 on data that had
-    changed since. Before the mirror's publication, which then carries it."""
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            STAMP_SQL % connection.ops.quote_name(DataVersion._meta.db_table),
-            [connection.ops.adapt_datetimefield_value(now)] * 2,
-        )
+    if not any(entry[1] is publish_committed_version for entry in pending):
+        transaction.on_commit(publish_committed_version)
