@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
@@ -104,8 +104,10 @@ def release_digest() -> str:
                 if path.suffix in RELEASE_SUFFIXES and path.is_file():
                     digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
                     digest.update(path.read_bytes())
-    for name in RELEASE_SETTINGS:
-        digest.update(f"{name}={getattr(settings, name, None)!r}".encode())
+    # Untranslated: LANGUAGES holds lazy names, whose repr follows the active language.
+    with translation.override(None):
+        for name in RELEASE_SETTINGS:
+            digest.update(f"{name}={getattr(settings, name, None)!r}".encode())
     return digest.hexdigest()[:8]
 
 

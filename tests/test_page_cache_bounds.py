@@ -7,6 +7,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from partners.models import DataVersion
 from portal import page_cache
@@ -91,8 +92,15 @@ def test_the_release_digest_follows_the_stylesheet_and_the_settings_pages_show(s
     settings.PORTAL_DATA_LICENCE = settings.PORTAL_DATA_LICENCE | {"name_en": "CC BY 4.0"}
     relicensed = page_cache.release_digest()
     policy = settings.CONTENT_SECURITY_POLICY
-    settings.CONTENT_SECURITY_POLICY = policy | {"img-src": ["'self'", "https://tiles.example"]}
-    assert len({before, restyled, relicensed, page_cache.release_digest()}) == 4
+    directives = policy["DIRECTIVES"] | {"img-src": ["'self'", "https://tiles.example"]}
+    settings.CONTENT_SECURITY_POLICY = policy | {"DIRECTIVES": directives}
+    new_policy = page_cache.release_digest()
+    assert len({before, restyled, relicensed, new_policy}) == 4
+    # The same in any active language (LANGUAGES holds lazy, translated names).
+    with translation.override("en"):
+        in_english = page_cache.release_digest()
+    with translation.override("ko"):
+        assert page_cache.release_digest() == in_english == new_policy
     # A folder of one server is not part of it: servers sharing a cache agree on the release.
     settings.PORTAL_PAGE_FILES_DIR = tmp_path / "elsewhere"
     settings.PORTAL_RELEASE = "2026-12-01.1"
