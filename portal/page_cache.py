@@ -22,7 +22,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -267,7 +267,12 @@ class PageCacheMiddleware:
         # and re-joining (a tenth of a hit): get_host() validates the host as before.
         host = request.get_host()
         query, bounded = kept_query(request)
-        bounded = bounded and is_bounded_host(request, host)
+        if not is_bounded_host(request, host):
+            canonical = canonical_host(request, host)
+            if canonical is not None:
+                address = f"{request.scheme}://{canonical}{request.get_full_path()}"
+                return HttpResponsePermanentRedirect(address)
+            bounded = False
         url = f"{request.scheme}://{host}{request.path}{query}"
         key = page_key(token, language, url)
         stores = page_stores(bounded)
@@ -368,7 +373,7 @@ def is_bounded_host(request: HttpRequest, host: str) -> bool:
     """Whether the pages of this Host may be kept beyond this process (the shared cache, the
     page files): a name ALLOWED_HOSTS lists literally, written in lower case without a
     trailing dot, with no port or the one the request came to (this server's, or nginx's in
-    X-Forwarded-Port, deploy/nginx-portal.conf).
+    X-Forwarded-Port, deploy/nginx-portal.conf, see forwarded_port).
 
     Django accepts any spelling of an allowed name (LOCALHOST, localhost., localhost:1 up to
     :65535), and pages carry the host in their links, so each spelling added its own copy of
@@ -380,7 +385,41 @@ def is_bounded_host(request: HttpRequest, host: str) -> bool:
     domain, _, port = host.rpartition(":")
     if not port.isdigit() or domain not in settings.ALLOWED_HOSTS:
         return False
-    return port in (arrival_port(request), request.META.get("HTTP_X_FORWARDED_PORT"))
+    return port in (arrival_port(request), forwarded_port(request))
+
+
+def canonical_host(request: HttpRequest, host: str) -> str | None:
+    """The spelling of an allowed Host that the portal keeps pages for (is_bounded_host), when
+    `host` spells it otherwise and the right spelling is known: lower case, no trailing dot,
+    and behind nginx the port the browser came to. None when it is not known (a port other
+    than this server's without nginx, as behind a port mapping; a name only a wildcard
+    allows): such a request is served, its pages kept in the worker only.
+
+    Their visitors are sent there (301): served as they were, a large download matching no
+    kept file was built again for every request (seconds at 10,000 partners)."""
+    domain, _, port = host.rpartition(":")
+    if not port.isdigit():
+        domain, port = host, ""
+    name = domain.lower().rstrip(".")
+    if name not in settings.ALLOWED_HOSTS:
+        return None
+    forwarded = forwarded_port(request) or ""
+    if port and forwarded.isdigit():
+        port = "" if forwarded == DEFAULT_PORTS.get(request.scheme) else forwarded
+    canonical = f"{name}:{port}" if port else name
+    return canonical if canonical != host else None
+
+
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def forwarded_port(request: HttpRequest) -> str | None:
+    """The port the browser came to, as the proxy in front says (X-Forwarded-Port), when the
+    portal is told there is one (PORTAL_TRUSTED_PROXY_COUNT): from anyone else it would let
+    each invented port keep its own copy of the pages."""
+    if settings.PORTAL_TRUSTED_PROXY_COUNT:
+        return request.META.get("HTTP_X_FORWARDED_PORT")
+    return None
 
 
 def arrival_port(request: HttpRequest) -> str | None:
