@@ -290,19 +290,17 @@ class PageCacheMiddleware:
             )
             if conditional is not headers:
                 return conditional  # 304 (or 412), the view never runs
-        # Not for query strings, which would add files without bound (see page_stores).
-        as_file = bounded
         # This process's copies first (small pages), then the files (large ones), then the
         # shared cache.
         cached = decoded.get(key) or read_page(key, stores[:1])
-        if cached is None and as_file:
+        if cached is None and bounded:  # files only for a bounded set of addresses
             served = page_files.serve(key, gzip, page_files.sent_by_nginx(request))
             if served is not None:
                 return served
         cached = cached or read_page(key, stores[1:], nearer=stores[:1])
         if cached is not None:
             remember(key, cached)
-            if as_file and cached.is_large and keep_file(key, cached, token):
+            if bounded and cached.is_large and keep_file(key, cached, token):
                 served = page_files.serve(key, gzip, page_files.sent_by_nginx(request))
                 return served or cached.response(gzip)
             return cached.response(gzip)
@@ -312,7 +310,7 @@ class PageCacheMiddleware:
             return response
         add_validators(response, etag, last_modified)
         page = StoredPage.of(response)
-        kept = as_file and page.is_large and keep_file(key, page, token)
+        kept = bounded and page.is_large and keep_file(key, page, token)
         # The file serves every worker of this server; only a shared cache (other servers)
         # needs the page too.
         if not kept or settings.PORTAL_SHARED_CACHE:
@@ -381,9 +379,8 @@ def is_bounded_host(request: HttpRequest, host: str) -> bool:
     only a wildcard entry allows is unbounded too."""
     if host in settings.ALLOWED_HOSTS:  # as listed, without a port
         return True
-    # Plain string work, not split_domain_port's regular expression: this runs on every hit.
-    domain, _, port = host.rpartition(":")
-    if not port.isdigit() or domain not in settings.ALLOWED_HOSTS:
+    domain, port = split_port(host)
+    if not port or domain not in settings.ALLOWED_HOSTS:
         return False
     return port in (arrival_port(request), forwarded_port(request))
 
@@ -397,9 +394,7 @@ def canonical_host(request: HttpRequest, host: str) -> str | None:
 
     Their visitors are sent there (301): served as they were, a large download matching no
     kept file was built again for every request (seconds at 10,000 partners)."""
-    domain, _, port = host.rpartition(":")
-    if not port.isdigit():
-        domain, port = host, ""
+    domain, port = split_port(host)
     name = domain.lower().rstrip(".")
     if name not in settings.ALLOWED_HOSTS:
         return None
@@ -411,6 +406,13 @@ def canonical_host(request: HttpRequest, host: str) -> str | None:
 
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def split_port(host: str) -> tuple[str, str]:
+    """(name, port) of a Host, the port "" when it has none ("[::1]" included). Plain string
+    work, not split_domain_port's regular expression: this runs on every hit."""
+    domain, _, port = host.rpartition(":")
+    return (domain, port) if port.isdigit() else (host, "")
 
 
 def forwarded_port(request: HttpRequest) -> str | None:
